@@ -1,0 +1,152 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ImageFunctions",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "image-functions", targets: ["image-functions"]),
+        .executable(name: "local-runtime", targets: ["local-runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // libvips as a system library plus fixed-argument wrappers of its variadic calls.
+        .systemLibrary(
+            name: "CVips",
+            path: "Sources/CVips",
+            pkgConfig: "vips",
+            providers: [.apt(["libvips-dev"])]
+        ),
+        // librabbitmq (rabbitmq-c) as a system library.
+        .systemLibrary(
+            name: "CRabbitMQ",
+            path: "Sources/CRabbitMQ",
+            pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]
+        ),
+        .target(
+            name: "FunctionRuntime",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "CRabbitMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Functions",
+            dependencies: [
+                "FunctionRuntime",
+                "Storage",
+                "Messaging",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "functions"
+        ),
+        .executableTarget(
+            name: "image-functions",
+            dependencies: [
+                "Functions",
+                "FunctionRuntime",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
+            name: "LocalRuntime",
+            dependencies: [
+                "FunctionRuntime",
+                "Messaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "local-runtime/Sources/LocalRuntime"
+        ),
+        .executableTarget(
+            name: "local-runtime",
+            dependencies: [
+                "LocalRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "local-runtime/Sources/local-runtime"
+        ),
+        // A second function binary with handlers that misbehave on purpose (sleep, crash, fail), so the
+        // local runtime's supervision is tested against real processes without test code in the real binary.
+        .executableTarget(
+            name: "fixture-functions",
+            dependencies: ["FunctionRuntime"],
+            path: "Tests/Fixtures/fixture-functions"
+        ),
+        .testTarget(
+            name: "FunctionRuntimeTests",
+            dependencies: [
+                "FunctionRuntime",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            resources: [.copy("Payloads")]
+        ),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: ["Storage"]
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Messaging"]
+        ),
+        .testTarget(
+            name: "FunctionsTests",
+            dependencies: [
+                "Functions",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .testTarget(
+            name: "LocalRuntimeTests",
+            dependencies: [
+                "LocalRuntime",
+                "Messaging",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

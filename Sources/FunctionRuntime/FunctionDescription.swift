@@ -1,0 +1,52 @@
+/// What the platform needs to know of a function to deploy and trigger it; no code.
+/// `image-functions --describe` prints the table of these as JSON, which `local-runtime` reads and a test
+/// compares with `infra/template.yaml`.
+public struct FunctionDescription: Codable, Sendable, Equatable {
+    public var name: String
+    public var summary: String
+    /// Cut-off for one invocation.
+    public var timeoutSeconds: Int
+    public var memoryMB: Int
+    /// HTTP routes served by the function (API Gateway HttpApi events).
+    public var routes: [HTTPRoute]
+    /// The RabbitMQ queue that triggers the function, if any.
+    public var queue: QueueTrigger?
+
+    public init(
+        name: String, summary: String, timeoutSeconds: Int = 10, memoryMB: Int = 512, routes: [HTTPRoute] = [],
+        queue: QueueTrigger? = nil
+    ) {
+        self.name = name
+        self.summary = summary
+        self.timeoutSeconds = timeoutSeconds
+        self.memoryMB = memoryMB
+        self.routes = routes
+        self.queue = queue
+    }
+}
+
+/// `GET /images/{id}`: a method and a path template with `{name}` parameters.
+public struct HTTPRoute: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var method: String
+    public var path: String
+
+    public init(_ method: String, _ path: String) {
+        self.method = method
+        self.path = path
+    }
+
+    /// API Gateway's route key.
+    public var description: String { "\(method) \(path)" }
+}
+
+/// A queue trigger. Messages are handed over one per invocation (batch size 1), so a failure redelivers only
+/// the message that failed.
+public struct QueueTrigger: Codable, Sendable, Hashable {
+    public var queue: String
+    public var batchSize: Int
+
+    public init(queue: String, batchSize: Int = 1) {
+        self.queue = queue
+        self.batchSize = batchSize
+    }
+}

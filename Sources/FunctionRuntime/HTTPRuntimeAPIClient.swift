@@ -1,0 +1,75 @@
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+
+import Foundation
+
+/// The Runtime API over HTTP, at `http://$AWS_LAMBDA_RUNTIME_API`. The address is `host:port`, optionally
+/// followed by a path prefix (local-runtime gives each worker process its own prefix).
+public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
+    private let baseURL: String
+    private let httpClient: HTTPClient
+    /// An event larger than this is refused (Lambda's own limit for synchronous invocations is 6 MB; the local
+    /// runtime passes larger uploads, so this is generous).
+    private let maxEventBytes: Int
+
+    public init(address: String, httpClient: HTTPClient = .shared, maxEventBytes: Int = 64 << 20) {
+        var trimmed = address
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        self.baseURL = trimmed.hasPrefix("http://") ? trimmed : "http://\(trimmed)"
+        self.httpClient = httpClient
+        self.maxEventBytes = maxEventBytes
+    }
+
+    public func nextInvocation() async throws -> Invocation {
+        let request = HTTPClientRequest(url: baseURL + RuntimeAPIPath.next)
+        // The long poll lasts as long as the function is idle; no deadline of ours applies.
+        let response = try await send(request, timeout: .hours(24 * 365))
+        guard response.status == .ok else {
+            throw RuntimeError(.runtimeAPIUnavailable, "GET next answered \(response.status.code)")
+        }
+        let body = try await response.body.collect(upTo: maxEventBytes)
+        let metadata = try InvocationMetadata(headers: response.headers.map { (name: $0.name, value: $0.value) })
+        return Invocation(metadata: metadata, event: Data(buffer: body))
+    }
+
+    public func respond(requestID: String, body: Data) async throws {
+        try await post(RuntimeAPIPath.response(requestID), body: body)
+    }
+
+    public func reportError(requestID: String, _ report: ErrorReport) async throws {
+        try await post(RuntimeAPIPath.error(requestID), body: try JSONEncoder().encode(report), errorType: report.errorType)
+    }
+
+    public func reportInitError(_ report: ErrorReport) async throws {
+        try await post(RuntimeAPIPath.initError, body: try JSONEncoder().encode(report), errorType: report.errorType)
+    }
+
+    private func post(_ path: String, body: Data, errorType: String? = nil) async throws {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = .POST
+        request.body = .bytes(ByteBuffer(bytes: body))
+        if let errorType {
+            request.headers.add(name: RuntimeAPIHeader.errorType, value: errorType)
+            request.headers.add(name: "Content-Type", value: "application/json")
+        }
+        let response = try await send(request, timeout: .seconds(30))
+        // Drain the body so the connection returns to the pool.
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw RuntimeError(.runtimeAPIUnavailable, "POST \(path) answered \(response.status.code)")
+        }
+    }
+
+    private func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
+        do {
+            return try await httpClient.execute(request, timeout: timeout)
+        } catch let error as CancellationError {
+            throw error
+        } catch {
+            if Task.isCancelled { throw CancellationError() }
+            throw RuntimeError(.runtimeAPIUnavailable, "the Runtime API at \(baseURL) is unreachable")
+        }
+    }
+}

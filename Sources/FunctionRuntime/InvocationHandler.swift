@@ -1,0 +1,55 @@
+import Foundation
+
+/// The one thing a function does: turn an event's bytes into a response's bytes.
+/// A thrown error fails the invocation and is reported to the Runtime API with its description.
+public protocol InvocationHandler: Sendable {
+    func handle(_ event: Data, context: InvocationContext) async throws -> Data
+}
+
+/// A function behind an HTTP route. Errors a client caused should be answered as responses (4xx), not thrown:
+/// a thrown error is an invocation failure, which API Gateway answers with a bare 500.
+public protocol HTTPHandler: Sendable {
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response
+}
+
+/// A function triggered by a RabbitMQ queue. It is called once per message; a thrown error fails the whole
+/// invocation, so the broker redelivers the event's messages (and dead-letters them after the delivery limit).
+public protocol QueueHandler: Sendable {
+    func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws
+}
+
+/// Adapts an `HTTPHandler` to the byte level: decodes payload 2.0, encodes the response.
+public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
+    public let handler: Handler
+    public init(_ handler: Handler) { self.handler = handler }
+
+    public func handle(_ event: Data, context: InvocationContext) async throws -> Data {
+        let request: APIGatewayV2Request
+        do {
+            request = try JSONDecoder().decode(APIGatewayV2Request.self, from: event)
+        } catch {
+            throw RuntimeError(.invalidEvent, "the event is not an API Gateway payload 2.0 request")
+        }
+        let response = try await handler.handle(request, context: context)
+        return try JSONEncoder().encode(response)
+    }
+}
+
+/// Adapts a `QueueHandler` to the byte level: decodes the `aws:rmq` event, handles its messages in order.
+public struct QueueInvocationHandler<Handler: QueueHandler>: InvocationHandler {
+    public let handler: Handler
+    public init(_ handler: Handler) { self.handler = handler }
+
+    public func handle(_ event: Data, context: InvocationContext) async throws -> Data {
+        let decoded: RabbitMQEvent
+        do {
+            decoded = try JSONDecoder().decode(RabbitMQEvent.self, from: event)
+        } catch {
+            throw RuntimeError(.invalidEvent, "the event is not an Amazon MQ for RabbitMQ event")
+        }
+        for message in decoded.messages {
+            try await handler.handle(message, context: context)
+        }
+        return Data("{}".utf8)
+    }
+}

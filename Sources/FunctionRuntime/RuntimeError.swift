@@ -1,0 +1,29 @@
+/// Errors of the runtime itself (not of a handler). Descriptions are safe to post to the Runtime API.
+public struct RuntimeError: Error, Sendable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// `_HANDLER` names no function in the table.
+        public static let unknownHandler = Code(rawValue: "UnknownHandler")
+        /// The Runtime API answered something that is not an invocation.
+        public static let invalidInvocation = Code(rawValue: "InvalidInvocation")
+        /// The Runtime API could not be reached or answered with an unexpected status.
+        public static let runtimeAPIUnavailable = Code(rawValue: "RuntimeAPIUnavailable")
+        /// The event does not decode as the type the handler takes.
+        public static let invalidEvent = Code(rawValue: "InvalidEvent")
+        /// A required setting is missing or invalid.
+        public static let invalidConfiguration = Code(rawValue: "InvalidConfiguration")
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

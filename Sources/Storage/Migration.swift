@@ -1,0 +1,61 @@
+/// One forward-only schema change. Versions are applied in order, each in its own transaction, once.
+public struct Migration: Sendable {
+    public var version: Int
+    public var name: String
+    public var statements: [String]
+
+    public init(version: Int, name: String, statements: [String]) {
+        self.version = version
+        self.name = name
+        self.statements = statements
+    }
+}
+
+extension Migration {
+    /// The schema, in order. Append; never edit a migration that has shipped.
+    public static let all: [Migration] = [
+        Migration(
+            version: 1,
+            name: "users and images",
+            statements: [
+                """
+                CREATE TABLE users (
+                    id uuid PRIMARY KEY,
+                    username text NOT NULL,
+                    password_hash text NOT NULL,
+                    created_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                // Usernames are kept as typed and compared case-insensitively.
+                "CREATE UNIQUE INDEX users_username_lower ON users (lower(username))",
+                """
+                CREATE TABLE images (
+                    id uuid PRIMARY KEY,
+                    owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    source_id uuid REFERENCES images (id) ON DELETE CASCADE,
+                    spec_hash text,
+                    transformations jsonb,
+                    filename text NOT NULL,
+                    format text NOT NULL,
+                    content_type text NOT NULL,
+                    width integer,
+                    height integer,
+                    size_bytes bigint,
+                    object_key text,
+                    content_hash text,
+                    status text NOT NULL CHECK (status IN ('queued', 'processing', 'ready', 'failed')),
+                    error_code text,
+                    error_message text,
+                    created_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    CHECK ((source_id IS NULL) = (spec_hash IS NULL))
+                )
+                """,
+                // One variant per source and normalized spec: the same work is never done twice.
+                "CREATE UNIQUE INDEX images_source_spec ON images (source_id, spec_hash) WHERE source_id IS NOT NULL",
+                // Listing a user's originals, newest first, with a stable tie-break.
+                "CREATE INDEX images_owner_originals ON images (owner_id, created_at DESC, id DESC) WHERE source_id IS NULL",
+            ]
+        )
+    ]
+}

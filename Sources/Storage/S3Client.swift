@@ -1,0 +1,92 @@
+import AsyncHTTPClient
+import Crypto
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+
+import Foundation
+
+/// A small S3 client: the object calls this service needs, signed with SigV4, over AsyncHTTPClient.
+public struct S3Client: Sendable {
+    public let settings: S3Settings
+    private let signer: SigV4Signer
+    private let httpClient: HTTPClient
+
+    public init(settings: S3Settings, httpClient: HTTPClient = .shared) {
+        self.settings = settings
+        self.signer = SigV4Signer(
+            accessKeyID: settings.accessKeyID, secretAccessKey: settings.secretAccessKey,
+            sessionToken: settings.sessionToken, region: settings.region
+        )
+        self.httpClient = httpClient
+    }
+
+    /// Succeeds when the bucket exists and the credentials may use it.
+    public func headBucket() async throws(StorageError) {
+        let response = try await send(.HEAD, key: "", body: nil, timeout: .seconds(3))
+        guard response.status == .ok else {
+            throw StorageError(.objectStoreRejected, "the bucket answered HEAD with \(response.status.code)")
+        }
+    }
+
+    /// Creates the bucket; an existing bucket owned by us is not an error.
+    public func createBucket() async throws(StorageError) {
+        let response = try await send(.PUT, key: "", body: nil, timeout: .seconds(10))
+        guard response.status == .ok || response.status == .conflict else {
+            throw StorageError(.objectStoreRejected, "creating the bucket answered \(response.status.code)")
+        }
+    }
+
+    public func putObject(key: String, body: Data, contentType: String) async throws(StorageError) {
+        let response = try await send(.PUT, key: key, body: body, headers: [("content-type", contentType)], timeout: .seconds(60))
+        guard response.status == .ok else {
+            throw StorageError(.objectStoreRejected, "storing an object answered \(response.status.code)")
+        }
+    }
+
+    public func getObject(key: String, maxBytes: Int = 256 << 20) async throws(StorageError) -> Data {
+        let response = try await send(.GET, key: key, body: nil, timeout: .seconds(60))
+        if response.status == .notFound { throw StorageError(.notFound, "no such object") }
+        guard response.status == .ok else {
+            throw StorageError(.objectStoreRejected, "reading an object answered \(response.status.code)")
+        }
+        do {
+            return Data(buffer: try await response.body.collect(upTo: maxBytes))
+        } catch {
+            throw StorageError(.unavailable, "the object store stopped sending an object", underlying: error)
+        }
+    }
+
+    /// Deleting a missing object succeeds, as in S3.
+    public func deleteObject(key: String) async throws(StorageError) {
+        let response = try await send(.DELETE, key: key, body: nil, timeout: .seconds(30))
+        guard response.status == .noContent || response.status == .ok || response.status == .notFound else {
+            throw StorageError(.objectStoreRejected, "deleting an object answered \(response.status.code)")
+        }
+    }
+
+    /// Signs and sends one request; for bodiless answers the body is drained here.
+    private func send(
+        _ method: HTTPMethod, key: String, body: Data?, headers extra: [(String, String)] = [], timeout: TimeAmount
+    ) async throws(StorageError) -> HTTPClientResponse {
+        let location = settings.location(key: key)
+        let payloadHash = body.map { SigV4Signer.payloadHash($0) } ?? SigV4Signer.emptyPayloadHash
+        var headers = [("host", location.host)] + extra
+        if let body { headers.append(("content-length", String(body.count))) }
+        let signature = signer.sign(method: method.rawValue, path: location.path, headers: headers, payloadHash: payloadHash)
+
+        var request = HTTPClientRequest(url: location.url)
+        request.method = method
+        for (name, value) in extra + signature { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        do {
+            let response = try await httpClient.execute(request, timeout: timeout)
+            if method != .GET || response.status != .ok {
+                _ = try? await response.body.collect(upTo: 1 << 20)
+            }
+            return response
+        } catch {
+            throw StorageError(.unavailable, "the object store is unreachable", underlying: error)
+        }
+    }
+}

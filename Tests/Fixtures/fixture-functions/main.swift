@@ -1,0 +1,99 @@
+import FunctionRuntime
+
+import Foundation
+
+// Functions that misbehave on purpose, for testing local-runtime's supervision with real processes: they
+// sleep past their timeout, crash, fail, and record queue deliveries in FIXTURE_OUTPUT_DIR.
+
+let outputDirectory = ProcessInfo.processInfo.environment["FIXTURE_OUTPUT_DIR"] ?? NSTemporaryDirectory()
+
+/// Appends a line to a file in the output directory (created on first use).
+func record(_ line: String, in name: String) {
+    let url = URL(fileURLWithPath: outputDirectory).appendingPathComponent(name)
+    let data = Data((line + "\n").utf8)
+    if let handle = try? FileHandle(forWritingTo: url) {
+        handle.seekToEndOfFile()
+        handle.write(data)
+        try? handle.close()
+    } else {
+        try? data.write(to: url)
+    }
+}
+
+struct Echo: HTTPHandler {
+    struct Reply: Encodable {
+        var routeKey: String
+        var method: String
+        var path: String
+        var query: [String: String]?
+        var pathParameters: [String: String]?
+        var body: String?
+        var isBase64Encoded: Bool
+        var contentType: String?
+        var remainingMs: Int64
+        var pid: Int32
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let reply = Reply(
+            routeKey: request.routeKey, method: request.requestContext.http.method, path: request.rawPath,
+            query: request.queryStringParameters, pathParameters: request.pathParameters, body: request.body,
+            isBase64Encoded: request.isBase64Encoded, contentType: request.header("content-type"),
+            remainingMs: Int64(context.remainingTime.components.seconds * 1000),
+            pid: ProcessInfo.processInfo.processIdentifier
+        )
+        let body = String(decoding: try JSONEncoder().encode(reply), as: UTF8.self)
+        return APIGatewayV2Response(statusCode: 200, headers: ["content-type": "application/json", "x-fixture": "echo"], body: body)
+    }
+}
+
+/// Sleeps `ms` milliseconds; with `pidfile`, first writes its pid there so a test can kill it mid-request.
+struct Sleep: HTTPHandler {
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let query = request.queryStringParameters ?? [:]
+        if let pidfile = query["pidfile"] {
+            record("\(ProcessInfo.processInfo.processIdentifier)", in: pidfile)
+        }
+        let ms = Int(query["ms"] ?? "0") ?? 0
+        try await Task.sleep(for: .milliseconds(ms))
+        return APIGatewayV2Response(statusCode: 200, headers: ["content-type": "text/plain"], body: "slept \(ms)")
+    }
+}
+
+/// Throws: the invocation fails and the Runtime API gets the error.
+struct Fail: HTTPHandler {
+    struct Boom: Error, CustomStringConvertible { var description: String { "the fixture failed on purpose" } }
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        throw Boom()
+    }
+}
+
+/// Records every delivery in a file named by the message body; fails when the body starts with "fail".
+struct Recorder: QueueHandler {
+    struct Refused: Error, CustomStringConvertible { var description: String { "the message asked to fail" } }
+    func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {
+        let body = String(decoding: Data(base64Encoded: message.data) ?? Data(), as: UTF8.self)
+        record("redelivered=\(message.redelivered)", in: body)
+        if body.hasPrefix("fail") { throw Refused() }
+    }
+}
+
+let table = FunctionTable<Void>([
+    FunctionDefinition(
+        FunctionDescription(
+            name: "echo", summary: "Echoes the request.", timeoutSeconds: 5,
+            routes: [HTTPRoute("GET", "/echo"), HTTPRoute("POST", "/echo/{name}")]
+        )
+    ) { _ in HTTPInvocationHandler(Echo()) },
+    FunctionDefinition(
+        FunctionDescription(name: "sleep", summary: "Sleeps.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/sleep")])
+    ) { _ in HTTPInvocationHandler(Sleep()) },
+    FunctionDefinition(
+        FunctionDescription(name: "fail", summary: "Fails.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/fail")])
+    ) { _ in HTTPInvocationHandler(Fail()) },
+    FunctionDefinition(
+        FunctionDescription(name: "recorder", summary: "Records deliveries.", timeoutSeconds: 5, queue: QueueTrigger(queue: "fixture-jobs"))
+    ) { _ in QueueInvocationHandler(Recorder()) },
+])
+
+exit(await FunctionMain.run(table: table) { _ in ((), []) })

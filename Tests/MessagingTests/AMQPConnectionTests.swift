@@ -1,0 +1,100 @@
+import Foundation
+import Messaging
+import Testing
+
+/// Against the real RabbitMQ that infra/dev/services starts; infra/dev/test sets AMQP_URL.
+@Suite struct AMQPConnectionTests {
+    let settings: AMQPSettings
+
+    init() throws {
+        let url = try #require(ProcessInfo.processInfo.environment["AMQP_URL"], "AMQP_URL is not set: run the tests with infra/dev/test")
+        settings = try AMQPSettings(url: url)
+    }
+
+    @Test func connectsAndCloses() throws {
+        let connection = try AMQPConnection(settings: settings, timeout: .seconds(2), heartbeatSeconds: 0)
+        connection.close()
+    }
+
+    @Test func wrongPasswordIsUnavailableNotACrash() throws {
+        var wrong = settings
+        wrong.password = "not-the-password"
+        #expect(throws: MessagingError.self) { try AMQPConnection(settings: wrong, timeout: .seconds(2)) }
+    }
+
+    @Test func closedPortIsUnavailable() throws {
+        var wrong = settings
+        wrong.port = 1
+        let error = #expect(throws: MessagingError.self) { try AMQPConnection(settings: wrong, timeout: .seconds(2)) }
+        #expect(error?.code == .unavailable)
+    }
+
+    @Test func publishesWithConfirmAndConsumes() throws {
+        let queue = "test-\(UUID().uuidString.prefix(8))"
+        let topology = QueueTopology(queue: queue, deliveryLimit: 2)
+        let connection = try AMQPConnection(settings: settings)
+        try connection.declare(topology)
+        let message = AMQPMessage(
+            body: Array("hello".utf8), contentType: "text/plain", headers: ["attempt": .integer(1), "kind": .string("greeting")],
+            messageID: "m-1", timestamp: 1_700_000_000
+        )
+        try connection.publish(message, to: queue)
+        #expect(try connection.messageCount(queue: queue) == 1)
+
+        let consumer = try AMQPConnection(settings: settings)
+        try consumer.consume(queue: queue, prefetch: 1)
+        let delivery = try #require(try consumer.nextDelivery(timeout: .seconds(5)))
+        #expect(delivery.message.body == Array("hello".utf8))
+        #expect(delivery.message.contentType == "text/plain")
+        #expect(delivery.message.messageID == "m-1")
+        #expect(delivery.message.timestamp == 1_700_000_000)
+        #expect(delivery.message.persistent)
+        #expect(delivery.message.headers["kind"] == .string("greeting"))
+        #expect(delivery.message.headers["attempt"] == .integer(1))
+        #expect(delivery.redelivered == false)
+        try consumer.ack(delivery.deliveryTag)
+        #expect(try consumer.nextDelivery(timeout: .milliseconds(200)) == nil)
+        consumer.close()
+        try connection.purge(queue: topology.deadLetterQueue)
+    }
+
+    @Test func rejectedBeyondTheDeliveryLimitIsDeadLettered() throws {
+        let queue = "test-\(UUID().uuidString.prefix(8))"
+        let topology = QueueTopology(queue: queue, deliveryLimit: 1)
+        let connection = try AMQPConnection(settings: settings)
+        try connection.declare(topology)
+        try connection.publish(AMQPMessage(body: Array("poison".utf8)), to: queue)
+
+        let consumer = try AMQPConnection(settings: settings)
+        try consumer.consume(queue: queue, prefetch: 1)
+        var deliveries = 0
+        while let delivery = try consumer.nextDelivery(timeout: .seconds(2)) {
+            deliveries += 1
+            try consumer.reject(delivery.deliveryTag, requeue: true)
+            if deliveries > 5 { break }
+        }
+        #expect(deliveries == 2)  // the first delivery and one redelivery
+        #expect(try connection.messageCount(queue: topology.deadLetterQueue) == 1)
+        try connection.purge(queue: topology.deadLetterQueue)
+    }
+
+    @Test func unroutablePublishIsRejected() throws {
+        let connection = try AMQPConnection(settings: settings)
+        let error = #expect(throws: MessagingError.self) {
+            try connection.publish(AMQPMessage(body: [1]), to: "no-such-queue-\(UUID().uuidString)")
+        }
+        #expect(error?.code == .rejected)
+    }
+}
+
+@Suite struct AMQPSettingsTests {
+    @Test func parsesURLs() throws {
+        let s = try AMQPSettings(url: "amqp://u%40x:p%2Fw@127.0.0.1:5673/%2F")
+        #expect(s.username == "u@x")
+        #expect(s.password == "p/w")
+        #expect(s.port == 5673)
+        #expect(s.vhost == "/")
+        #expect(try AMQPSettings(url: "amqp://127.0.0.1").vhost == "/")
+        #expect(throws: MessagingError.self) { try AMQPSettings(url: "http://x") }
+    }
+}

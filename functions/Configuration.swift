@@ -1,0 +1,63 @@
+import Messaging
+import Storage
+
+/// Every setting the functions read, read once at cold start from the environment and validated.
+/// Keys, types and defaults are documented in README.md ("Configuration").
+public struct Configuration: Sendable {
+    public enum Mode: String, Sendable { case development, production }
+
+    public var mode: Mode
+    /// nil when DATABASE_URL is unset; functions that need it fail their init with a clear message.
+    public var database: DatabaseSettings?
+    public var amqp: AMQPSettings?
+    public var s3: S3Settings?
+    public var jwtSecret: String?
+    public var transformQueue: String
+
+    public init(environment: [String: String]) throws {
+        func value(_ key: String) -> String? {
+            guard let v = environment[key]?.trimmingWhitespace(), !v.isEmpty else { return nil }
+            return v
+        }
+        guard let mode = Mode(rawValue: value("APP_ENV") ?? "development") else {
+            throw ConfigurationError("APP_ENV must be 'development' or 'production'")
+        }
+        self.mode = mode
+        self.database = try value("DATABASE_URL").map { try DatabaseSettings(url: $0) }
+        self.amqp = try value("AMQP_URL").map { try AMQPSettings(url: $0) }
+        if let endpoint = value("S3_ENDPOINT") {
+            guard let key = value("S3_ACCESS_KEY_ID"), let secret = value("S3_SECRET_ACCESS_KEY") else {
+                throw ConfigurationError("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT")
+            }
+            let pathStyle = value("S3_FORCE_PATH_STYLE").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? true
+            self.s3 = try S3Settings(
+                endpoint: endpoint, region: value("S3_REGION") ?? "us-east-1", bucket: value("S3_BUCKET") ?? "images",
+                accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"), pathStyle: pathStyle
+            )
+        }
+        self.jwtSecret = value("JWT_SECRET")
+        if let secret = jwtSecret, secret.utf8.count < 32 {
+            throw ConfigurationError("JWT_SECRET must be at least 32 bytes")
+        }
+        if mode == .production, jwtSecret == nil {
+            throw ConfigurationError("JWT_SECRET is required when APP_ENV=production")
+        }
+        self.transformQueue = value("TRANSFORM_QUEUE") ?? "image-transforms"
+    }
+}
+
+/// A setting is missing or invalid; the message names the key and never echoes a secret.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension String {
+    fileprivate func trimmingWhitespace() -> String {
+        var s = Substring(self)
+        while let first = s.first, first.isWhitespace { s.removeFirst() }
+        while let last = s.last, last.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,30 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Storage
+
+/// What handlers share within one process: configuration and connection pools. Built once at cold start.
+/// Pools connect lazily, so a function that never touches PostgreSQL never opens a connection.
+public struct FunctionEnvironment: Sendable {
+    public let configuration: Configuration
+    public let postgres: PostgresClient?
+    public let s3: S3Client?
+    public let logger: Logger
+
+    /// The environment and the services that must run beside the invocation loop (the PostgreSQL pool).
+    public static func make(environment: [String: String], logger: Logger) throws -> (FunctionEnvironment, [any Service]) {
+        let configuration = try Configuration(environment: environment)
+        let postgres = configuration.database.map {
+            PostgresClient(configuration: $0.clientConfiguration, backgroundLogger: logger)
+        }
+        let s3 = configuration.s3.map { S3Client(settings: $0) }
+        let shared = FunctionEnvironment(configuration: configuration, postgres: postgres, s3: s3, logger: logger)
+        return (shared, postgres.map { [$0] } ?? [])
+    }
+
+    /// The PostgreSQL pool, or a configuration error naming the missing key.
+    public func requirePostgres() throws -> PostgresClient {
+        guard let postgres else { throw ConfigurationError("DATABASE_URL is not set") }
+        return postgres
+    }
+}

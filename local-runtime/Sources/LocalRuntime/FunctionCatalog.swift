@@ -1,0 +1,33 @@
+import FunctionRuntime
+import Foundation
+
+/// The table of functions as the binary describes it (`<binary> --describe`), so local-runtime serves exactly
+/// the functions the binary has, without linking them.
+enum FunctionCatalog {
+    struct LoadError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func load(binary: URL) throws -> [FunctionDescription] {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw LoadError(description: "\(binary.path) is not an executable; build it first (swift build)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--describe"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw LoadError(description: "\(binary.path) --describe exited with status \(process.terminationStatus)")
+        }
+        do {
+            return try JSONDecoder().decode([FunctionDescription].self, from: data)
+        } catch {
+            throw LoadError(description: "\(binary.path) --describe did not print a table of functions")
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import FunctionRuntime
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOFoundationCompat
+import Logging
+
+/// The HTTP side of local-runtime: every function route of the table, turned into payload 2.0 events and
+/// run on the workers; plus `GET /metrics`.
+enum IngressRouter {
+    static func build(
+        functions: [FunctionDescription], supervisor: WorkerSupervisor, metrics: RuntimeMetrics, maxBodyBytes: Int,
+        logger: Logger
+    ) -> Router<IngressContext> {
+        let router = Router(context: IngressContext.self)
+        router.add(middleware: IngressMiddleware(metrics: metrics, logger: logger))
+        router.get("/metrics") { _, _ in
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+        }
+        for function in functions {
+            for route in function.routes {
+                guard let method = HTTPRequest.Method(route.method) else { continue }
+                let names = parameterNames(in: route.path)
+                router.on(RouterPath(route.path), method: method) { request, context in
+                    try await invoke(
+                        function, route: route, parameterNames: names, request: request, context: context,
+                        supervisor: supervisor, maxBodyBytes: maxBodyBytes
+                    )
+                }
+            }
+        }
+        return router
+    }
+
+    private static func invoke(
+        _ function: FunctionDescription, route: HTTPRoute, parameterNames: [String], request: Request,
+        context: IngressContext, supervisor: WorkerSupervisor, maxBodyBytes: Int
+    ) async throws -> Response {
+        // Refuse a declared oversize body before reading any of it.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw HTTPError(.contentTooLarge)
+        }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        var parameters: [String: String] = [:]
+        for name in parameterNames {
+            if let value = context.parameters.get(name) { parameters[name] = value.removingPercentEncoding ?? value }
+        }
+        let requestID = UUID().uuidString.lowercased()
+        let event = APIGatewayEventBuilder.event(
+            for: request, body: body, route: route, pathParameters: parameters,
+            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID
+        )
+        let result = await supervisor.invoke(function, event: try JSONEncoder().encode(event), requestID: requestID)
+        if case .success(let output) = result {
+            var response = APIGatewayEventBuilder.response(from: output)
+            response.headers[.init("apigw-requestid")!] = requestID
+            return response
+        }
+        var response = GatewayProblem.response(for: result)!
+        response.headers[.init("apigw-requestid")!] = requestID
+        return response
+    }
+
+    /// `["id"]` for `/images/{id}`.
+    static func parameterNames(in path: String) -> [String] {
+        path.split(separator: "/").compactMap { segment in
+            guard segment.hasPrefix("{"), segment.hasSuffix("}") else { return nil }
+            return String(segment.dropFirst().dropLast())
+        }
+    }
+}

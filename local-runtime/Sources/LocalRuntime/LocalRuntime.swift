@@ -1,0 +1,173 @@
+import FunctionRuntime
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import NIOCore
+import ServiceLifecycle
+
+/// The development stand-in for API Gateway, Lambda and the Amazon MQ event source around the real function
+/// binary: HTTP ingress to payload 2.0 events, an emulated Runtime API for worker processes it supervises,
+/// and RabbitMQ consumers for queue functions.
+public final class LocalRuntime: Sendable {
+    public let configuration: LocalRuntimeConfiguration
+    public let functions: [FunctionDescription]
+    let supervisor: WorkerSupervisor
+    let metrics = RuntimeMetrics()
+    private let logger: Logger
+    private let ingressPort = Promise<Int>()
+    private let groupBox = Promise<ServiceGroup>()
+
+    public init(configuration: LocalRuntimeConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.functions = try FunctionCatalog.load(binary: configuration.binary)
+        self.supervisor = WorkerSupervisor(
+            binary: configuration.binary,
+            environment: configuration.workerEnvironment,
+            limits: .init(
+                maxWorkersPerFunction: configuration.workersPerFunction, maxWaiting: configuration.maxWaiting,
+                maxWait: configuration.maxWait
+            ),
+            metrics: metrics,
+            logger: logger
+        )
+    }
+
+    /// Serves until SIGINT or SIGTERM (when `handleSignals`) or `shutdown()`: then stops ingress, lets
+    /// in-flight invocations finish, stops consumers and finally the workers.
+    public func run(handleSignals: Bool = true) async throws {
+        let supervisor = self.supervisor
+        let runtimeAPI = Application(
+            router: RuntimeAPIRouter.build(supervisor: supervisor, maxResponseBytes: 64 << 20),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "local-runtime-api"),
+            onServerRunning: { channel in
+                await supervisor.setRuntimeAPI("127.0.0.1:\(channel.localAddress?.port ?? 0)")
+            },
+            logger: quietLogger()
+        )
+        let ingressPort = self.ingressPort
+        let ingress = Application(
+            router: IngressRouter.build(
+                functions: functions, supervisor: supervisor, metrics: metrics,
+                maxBodyBytes: configuration.maxBodyBytes, logger: logger
+            ),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),
+            onServerRunning: { channel in await ingressPort.fulfill(channel.localAddress?.port ?? 0) },
+            logger: quietLogger()
+        )
+        let startupGate = Promise<Bool>()
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: runtimeAPI),
+                    .init(service: SupervisorService(supervisor: supervisor)),
+                    .init(service: ConsumerService(runtime: self, gate: startupGate)),
+                    .init(service: StartupThenServe(runtime: self, ingress: ingress, gate: startupGate)),
+                ],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger
+            )
+        )
+        await groupBox.fulfill(group)
+        try await group.run()
+    }
+
+    /// Starts a graceful shutdown, as SIGTERM does.
+    public func shutdown() async {
+        await groupBox.value.triggerGracefulShutdown()
+    }
+
+    /// The ingress port, once it is listening.
+    public func port() async -> Int { await ingressPort.value }
+
+    /// Spawn-to-first-request times of the workers started so far.
+    public func coldStarts() async -> [Duration] { await supervisor.coldStarts }
+
+    /// Worker pids by function name.
+    public func workerPIDs() async -> [String: [Int32]] { await supervisor.workerPIDs() }
+
+    /// Invokes a function by name with a raw event, as `aws lambda invoke` would.
+    public func invoke(_ name: String, event: Data = Data("{}".utf8)) async throws -> Data {
+        guard let function = functions.first(where: { $0.name == name }) else {
+            throw FunctionCatalog.LoadError(description: "no function named \(name)")
+        }
+        switch await supervisor.invoke(function, event: event) {
+        case .success(let output):
+            return output
+        case .functionError(let report), .initFailed(let report):
+            throw FunctionCatalog.LoadError(description: "\(name) failed: \(report.errorType): \(report.errorMessage)")
+        case let other:
+            throw FunctionCatalog.LoadError(description: "\(name) did not complete: \(other.outcome)")
+        }
+    }
+
+    func runStartupFunctions() async throws {
+        for name in configuration.startupFunctions where functions.contains(where: { $0.name == name }) {
+            let output = try await invoke(name)
+            logger.info("startup function done", metadata: ["function": "\(name)", "output": "\(String(decoding: output, as: UTF8.self))"])
+        }
+    }
+
+    func makeConsumers() -> [QueueConsumer] {
+        guard let amqp = configuration.amqp else { return [] }
+        return functions.compactMap { function in
+            guard let trigger = function.queue else { return nil }
+            let supervisor = self.supervisor
+            return QueueConsumer(
+                function: function,
+                topology: QueueTopology(queue: trigger.queue, deliveryLimit: configuration.deliveryLimit),
+                settings: amqp,
+                prefetch: configuration.workersPerFunction,
+                metrics: metrics,
+                logger: logger
+            ) { event in await supervisor.invoke(function, event: event) }
+        }
+    }
+
+    private func quietLogger() -> Logger {
+        var quiet = logger
+        quiet.logLevel = max(logger.logLevel, .warning)
+        return quiet
+    }
+}
+
+/// Keeps the workers until shutdown reaches it, then stops them all.
+private struct SupervisorService: Service {
+    let supervisor: WorkerSupervisor
+    func run() async throws {
+        try? await gracefulShutdown()
+        await supervisor.shutdown()
+    }
+}
+
+/// Starts the queue consumers once startup functions have run; drains and stops them on shutdown.
+private struct ConsumerService: Service {
+    let runtime: LocalRuntime
+    let gate: Promise<Bool>
+    func run() async throws {
+        // The gate always opens: true after the startup functions succeeded, false when they failed.
+        guard await gate.value, !Task.isShuttingDownGracefully else { return }
+        let consumers = runtime.makeConsumers()
+        consumers.forEach { $0.start() }
+        try? await gracefulShutdown()
+        for consumer in consumers { await consumer.stop() }
+    }
+}
+
+/// Runs the startup functions (migrations), then opens ingress.
+private struct StartupThenServe: Service {
+    let runtime: LocalRuntime
+    let ingress: Application<RouterResponder<IngressContext>>
+    let gate: Promise<Bool>
+    func run() async throws {
+        do {
+            try await runtime.runStartupFunctions()
+        } catch {
+            await gate.fulfill(false)
+            throw error
+        }
+        await gate.fulfill(true)
+        try await ingress.run()
+    }
+}

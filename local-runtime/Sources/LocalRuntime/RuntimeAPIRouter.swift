@@ -1,0 +1,65 @@
+import FunctionRuntime
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOFoundationCompat
+
+/// The emulated Lambda Runtime API. Each worker's `AWS_LAMBDA_RUNTIME_API` ends in `/workers/{id}`, so one
+/// server tells the workers apart while each sees the standard paths.
+enum RuntimeAPIRouter {
+    static func build(supervisor: WorkerSupervisor, maxResponseBytes: Int) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        let base = "/workers/{worker}/\(RuntimeAPIPath.version)/runtime"
+
+        router.get("\(base)/invocation/next") { _, context in
+            let worker = try context.parameters.require("worker", as: Int.self)
+            let assignment: WorkerSupervisor.Assignment
+            do {
+                assignment = try await supervisor.next(worker: worker)
+            } catch {
+                throw HTTPError(.gone)
+            }
+            var headers = HTTPFields()
+            headers[.init(RuntimeAPIHeader.requestID)!] = assignment.requestID
+            headers[.init(RuntimeAPIHeader.deadlineMs)!] = String(assignment.deadlineMs)
+            headers[.init(RuntimeAPIHeader.invokedFunctionARN)!] = "arn:aws:lambda:us-east-1:000000000000:function:local"
+            headers[.init(RuntimeAPIHeader.traceID)!] = "Root=1-00000000-\(assignment.requestID.prefix(24));Sampled=0"
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: assignment.event)))
+        }
+
+        router.post("\(base)/invocation/{requestID}/response") { request, context in
+            let worker = try context.parameters.require("worker", as: Int.self)
+            let requestID = try context.parameters.require("requestID")
+            let body = try await request.body.collect(upTo: maxResponseBytes)
+            guard await supervisor.respond(worker: worker, requestID: requestID, body: Data(buffer: body)) else {
+                throw HTTPError(.notFound)
+            }
+            return Response(status: .accepted)
+        }
+
+        router.post("\(base)/invocation/{requestID}/error") { request, context in
+            let worker = try context.parameters.require("worker", as: Int.self)
+            let requestID = try context.parameters.require("requestID")
+            let report = try await decodeReport(request)
+            guard await supervisor.fail(worker: worker, requestID: requestID, report: report) else {
+                throw HTTPError(.notFound)
+            }
+            return Response(status: .accepted)
+        }
+
+        router.post("\(base)/init/error") { request, context in
+            let worker = try context.parameters.require("worker", as: Int.self)
+            await supervisor.initFailed(worker: worker, report: try await decodeReport(request))
+            return Response(status: .accepted)
+        }
+        return router
+    }
+
+    private static func decodeReport(_ request: Request) async throws -> ErrorReport {
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let type = request.headers[.init(RuntimeAPIHeader.errorType)!] ?? "Unknown"
+        return (try? JSONDecoder().decode(ErrorReport.self, from: Data(buffer: body)))
+            ?? ErrorReport(errorType: type, errorMessage: "")
+    }
+}

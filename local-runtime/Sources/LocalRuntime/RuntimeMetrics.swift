@@ -1,0 +1,81 @@
+import Prometheus
+
+/// The local runtime's metrics, served at `GET /metrics` in Prometheus's text format. Routes are labelled by
+/// their template (`/images/{id}`), never the raw path.
+struct RuntimeMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+
+    private static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+        .seconds(10), .seconds(30),
+    ]
+
+    func requests(route: String, method: String, status: Int) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route template"),
+            labels: [("route", route), ("method", method), ("status", String(status))]
+        )
+    }
+
+    func requestDuration(route: String, method: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: .init(metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency"),
+            labels: [("route", route), ("method", method)],
+            buckets: Self.latencyBuckets
+        )
+    }
+
+    func invocations(_ function: String, outcome: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "function_invocations", unitName: "total", helpText: "Invocations by outcome"),
+            labels: [("function", function), ("outcome", outcome)]
+        )
+    }
+
+    func invocationDuration(_ function: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: .init(metricName: "function_invocation_duration", unitName: "seconds", helpText: "Invocation time, waiting included"),
+            labels: [("function", function)],
+            buckets: Self.latencyBuckets
+        )
+    }
+
+    func coldStart(_ function: String) -> DurationHistogram {
+        registry.makeDurationHistogram(
+            descriptor: .init(metricName: "worker_cold_start", unitName: "seconds", helpText: "Worker spawn to first request for work"),
+            labels: [("function", function)],
+            buckets: Self.latencyBuckets
+        )
+    }
+
+    func workerRestarts(_ function: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "worker_restarts", unitName: "total", helpText: "Worker processes that exited or were killed"),
+            labels: [("function", function)]
+        )
+    }
+
+    func workers(_ function: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: .init(metricName: "workers", unitName: "count", helpText: "Running worker processes"),
+            labels: [("function", function)]
+        )
+    }
+
+    func queueDepth(_ function: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: .init(metricName: "invocation_queue_depth", unitName: "count", helpText: "Invocations waiting for a worker"),
+            labels: [("function", function)]
+        )
+    }
+
+    func queueDeliveries(_ queue: String, outcome: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "queue_deliveries", unitName: "total", helpText: "RabbitMQ deliveries by settlement (ack, requeue)"),
+            labels: [("queue", queue), ("outcome", outcome)]
+        )
+    }
+
+    func render() -> String { registry.emitToString() }
+}

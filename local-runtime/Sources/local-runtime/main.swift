@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import LocalRuntime
+import Logging
+import Messaging
+
+/// `swift run local-runtime`: serves the function binary's HTTP routes on 127.0.0.1:8080 and feeds its queue
+/// functions from RabbitMQ, with the binary running in supervised worker processes.
+@main
+struct LocalRuntimeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "local-runtime",
+        abstract: "Runs the function binary locally as API Gateway, Lambda and Amazon MQ would."
+    )
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Port to listen on (env LOCAL_RUNTIME_PORT).")
+    var port: Int?
+
+    @Option(help: "Worker processes per function (env LOCAL_RUNTIME_WORKERS).")
+    var workers: Int?
+
+    @Option(help: "The function binary (default: image-functions beside this executable).")
+    var binary: String?
+
+    @Option(help: "Settings file of shell exports, read when present; the environment wins.")
+    var envFile: String = ".dev/env"
+
+    @Option(help: "Deliveries of a queue message before it is dead-lettered (env LOCAL_RUNTIME_DELIVERY_LIMIT).")
+    var deliveryLimit: Int?
+
+    @Option(help: "Largest request body in bytes (env LOCAL_RUNTIME_MAX_BODY_BYTES).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Function invoked once before serving, comma-separated; empty for none.")
+    var startup: String = "migrate"
+
+    func run() async throws {
+        var environment = EnvFile.load(path: envFile)
+        environment.merge(ProcessInfo.processInfo.environment) { _, process in process }
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+            return handler
+        }
+        let logger = Logger(label: "local-runtime")
+
+        let binaryURL = binary.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("image-functions")
+        var configuration = LocalRuntimeConfiguration(binary: binaryURL)
+        configuration.host = host
+        configuration.port = port ?? environment["LOCAL_RUNTIME_PORT"].flatMap(Int.init) ?? 8080
+        configuration.workersPerFunction = workers ?? environment["LOCAL_RUNTIME_WORKERS"].flatMap(Int.init) ?? 2
+        configuration.deliveryLimit = deliveryLimit ?? environment["LOCAL_RUNTIME_DELIVERY_LIMIT"].flatMap(Int.init) ?? 3
+        configuration.maxBodyBytes = maxBodyBytes ?? environment["LOCAL_RUNTIME_MAX_BODY_BYTES"].flatMap(Int.init) ?? (40 << 20)
+        configuration.startupFunctions = startup.split(separator: ",").map(String.init)
+        configuration.workerEnvironment = environment
+        if let url = environment["AMQP_URL"], !url.isEmpty {
+            configuration.amqp = try AMQPSettings(url: url)
+        } else {
+            logger.warning("AMQP_URL is not set: queue-triggered functions will not be fed")
+        }
+        guard configuration.workersPerFunction >= 1 else { throw ValidationError("--workers must be at least 1") }
+
+        let runtime = try LocalRuntime(configuration: configuration, logger: logger)
+        logger.info(
+            "serving",
+            metadata: [
+                "address": "http://\(configuration.host):\(configuration.port)",
+                "functions": "\(runtime.functions.map(\.name).joined(separator: ","))",
+            ]
+        )
+        try await runtime.run()
+    }
+}
