@@ -120,6 +120,8 @@ let package = Package(
             dependencies: [
                 "FunctionRuntime",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Payloads")]
         ),
@@ -143,8 +145,10 @@ let package = Package(
             dependencies: [
                 "LocalRuntime",
                 "Messaging",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "fixture-functions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
     ],

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -36,12 +37,9 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     func runOne(_ invocation: Invocation) async throws {
         let context = InvocationContext(metadata: invocation.metadata, functionName: functionName, logger: logger)
         let start = ContinuousClock.now
+        let output: Data
         do {
-            let output = try await handler.handle(invocation.event, context: context)
-            try await client.respond(requestID: invocation.metadata.requestID, body: output)
-            context.logger.debug("invocation done", metadata: ["duration.ms": "\(milliseconds(since: start))"])
-        } catch let error as RuntimeError where error.code == .runtimeAPIUnavailable {
-            throw error
+            output = try await handler.handle(invocation.event, context: context)
         } catch {
             let report = ErrorReport(error)
             context.logger.error(
@@ -52,7 +50,10 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
                 ]
             )
             try await client.reportError(requestID: invocation.metadata.requestID, report)
+            return
         }
+        try await client.respond(requestID: invocation.metadata.requestID, body: output)
+        context.logger.debug("invocation done", metadata: ["duration.ms": "\(milliseconds(since: start))"])
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {

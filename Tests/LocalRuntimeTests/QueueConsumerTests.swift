@@ -1,0 +1,51 @@
+import Foundation
+import LocalRuntime
+import Messaging
+import Testing
+
+/// RabbitMQ deliveries to the fixture's queue function, through local-runtime and real workers.
+@Suite(.serialized) struct QueueConsumerTests {
+    let queue = "fixture-jobs"
+
+    func publish(_ body: String) throws {
+        let connection = try AMQPConnection(settings: try RuntimeHarness.amqpSettings())
+        try connection.declare(QueueTopology(queue: queue, deliveryLimit: RuntimeHarness.deliveryLimit))
+        try connection.publish(AMQPMessage(body: Array(body.utf8), contentType: "text/plain"), to: queue)
+    }
+
+    @Test func aPublishedMessageReachesTheFunctionAndIsAcknowledged() async throws {
+        let body = "ok-\(UUID().uuidString)"
+        try await RuntimeHarness.with(consumeQueues: true) { h in
+            try publish(body)
+            #expect(await h.eventually { h.recorded(body).count == 1 })
+            #expect(h.recorded(body) == ["redelivered=false"])
+            // Acknowledged: nothing ready, and nothing comes back.
+            let probe = try AMQPConnection(settings: try RuntimeHarness.amqpSettings())
+            #expect(await h.eventually { (try? probe.messageCount(queue: queue)) == 0 })
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(h.recorded(body).count == 1)
+        }
+    }
+
+    @Test func aFailingMessageIsRedeliveredThenDeadLettered() async throws {
+        let body = "fail-\(UUID().uuidString)"
+        try await RuntimeHarness.with(consumeQueues: true) { h in
+            try publish(body)
+            // The first delivery and `deliveryLimit` redeliveries, then the dead-letter queue.
+            #expect(await h.eventually { h.recorded(body).count == RuntimeHarness.deliveryLimit + 1 })
+            #expect(h.recorded(body).first == "redelivered=false")
+            #expect(h.recorded(body).dropFirst().allSatisfy { $0 == "redelivered=true" })
+
+            let dlq = try AMQPConnection(settings: try RuntimeHarness.amqpSettings())
+            try dlq.consume(queue: QueueTopology(queue: queue).deadLetterQueue, prefetch: 10)
+            var found = false
+            while let delivery = try dlq.nextDelivery(timeout: .seconds(3)) {
+                try dlq.ack(delivery.deliveryTag)
+                if delivery.message.body == Array(body.utf8) { found = true; break }
+            }
+            #expect(found)
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(h.recorded(body).count == RuntimeHarness.deliveryLimit + 1)
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import AsyncHTTPClient
+import Foundation
+import LocalRuntime
+import Logging
+import Messaging
+import NIOCore
+import NIOHTTP1
+import NIOFoundationCompat
+import Testing
+
+/// Starts a LocalRuntime over the fixture-functions binary (real worker processes) on a free port.
+struct RuntimeHarness {
+    let runtime: LocalRuntime
+    let baseURL: String
+    let outputDirectory: URL
+
+    /// The fixture binary sits beside the test bundle in the build folder.
+    static var fixtureBinary: URL {
+        if let path = ProcessInfo.processInfo.environment["FIXTURE_FUNCTIONS_BINARY"] { return URL(fileURLWithPath: path) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("fixture-functions")
+    }
+
+    static func amqpSettings() throws -> AMQPSettings {
+        let url = try #require(ProcessInfo.processInfo.environment["AMQP_URL"], "AMQP_URL is not set: run the tests with infra/dev/test")
+        return try AMQPSettings(url: url)
+    }
+
+    /// The delivery limit every harness declares the fixture queue with (RabbitMQ refuses to redeclare a queue
+    /// with other arguments).
+    static let deliveryLimit = 2
+
+    static func with<T: Sendable>(
+        workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int = 1 << 20,
+        consumeQueues: Bool = false,
+        _ body: @Sendable (RuntimeHarness) async throws -> T
+    ) async throws -> T {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: output) }
+
+        var configuration = LocalRuntimeConfiguration(binary: fixtureBinary)
+        configuration.port = 0
+        configuration.workersPerFunction = workers
+        configuration.maxWaiting = maxWaiting
+        configuration.maxWait = maxWait
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.startupFunctions = []
+        configuration.deliveryLimit = deliveryLimit
+        configuration.amqp = consumeQueues ? try amqpSettings() : nil
+        configuration.workerEnvironment = ProcessInfo.processInfo.environment.merging(["FIXTURE_OUTPUT_DIR": output.path]) { $1 }
+
+        var logger = Logger(label: "local-runtime-test")
+        logger.logLevel = .warning
+        let runtime = try LocalRuntime(configuration: configuration, logger: logger)
+        let running = Task { try await runtime.run(handleSignals: false) }
+        let port = await runtime.port()
+        let harness = RuntimeHarness(runtime: runtime, baseURL: "http://127.0.0.1:\(port)", outputDirectory: output)
+        do {
+            let result = try await body(harness)
+            await runtime.shutdown()
+            try await running.value
+            return result
+        } catch {
+            await runtime.shutdown()
+            _ = await running.result
+            throw error
+        }
+    }
+
+    struct Reply: Sendable {
+        var status: Int
+        var headers: [(String, String)]
+        var body: Data
+        func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
+        var text: String { String(decoding: body, as: UTF8.self) }
+        func json() throws -> [String: Any] { try #require(JSONSerialization.jsonObject(with: body) as? [String: Any]) }
+    }
+
+    func request(_ method: HTTPMethod = .GET, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: data))
+    }
+
+    /// Lines the fixture recorded in a file of the output directory.
+    func recorded(_ name: String) -> [String] {
+        let text = (try? String(contentsOf: outputDirectory.appendingPathComponent(name), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Polls `condition` every 50 ms for up to `timeout`.
+    func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -> Bool) async rethrows -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+}
+
+
