@@ -98,6 +98,27 @@ import Testing
         }
     }
 
+    @Test func expectContinueGetsAnInterim100ThenTheAnswer() async throws {
+        try await RuntimeHarness.with(maxBodyBytes: 1 << 20) { h in
+            let port = await h.runtime.port()
+            let connection = try RawHTTPConnection(port: port)
+            let body = Data(repeating: 0x41, count: 2048)
+            connection.send(Data("POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n".utf8))
+            let interim = connection.read(until: "\r\n\r\n")
+            #expect(interim.hasPrefix("HTTP/1.1 100 Continue"))
+            connection.send(body)
+            let final = connection.read(until: "\"pid\"")
+            #expect(final.contains("HTTP/1.1 200 OK"))
+
+            // Declared over the limit: no 100, a 413 straight away, and the body is never asked for.
+            let refused = try RawHTTPConnection(port: port)
+            refused.send(Data("POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(2 << 20)\r\nExpect: 100-continue\r\n\r\n".utf8))
+            let answer = refused.read(until: "payload_too_large")
+            #expect(answer.hasPrefix("HTTP/1.1 413"))
+            #expect(!answer.contains("100 Continue"))
+        }
+    }
+
     @Test func busyWorkersQueueThenRefuseWith503() async throws {
         try await RuntimeHarness.with(workers: 1, maxWaiting: 1) { h in
             async let first = h.request(.GET, "/sleep?ms=1200")

@@ -47,11 +47,13 @@ public final class LocalRuntime: Sendable {
             logger: quietLogger()
         )
         let ingressPort = self.ingressPort
+        let maxBodyBytes = configuration.maxBodyBytes
         let ingress = Application(
             router: IngressRouter.build(
                 functions: functions, supervisor: supervisor, metrics: metrics,
                 maxBodyBytes: configuration.maxBodyBytes, logger: logger
             ),
+            server: .http1(additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),
             onServerRunning: { channel in await ingressPort.fulfill(channel.localAddress?.port ?? 0) },
             logger: quietLogger()
