@@ -37,6 +37,14 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        // libvips in Swift: decode with limits, the operations, encode. Knows nothing of HTTP, SQL or S3.
+        .target(
+            name: "Imaging",
+            dependencies: [
+                "CVips",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "FunctionRuntime",
             dependencies: [
@@ -144,6 +152,10 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging", "CVips"]
         ),
         .testTarget(
             name: "MessagingTests",

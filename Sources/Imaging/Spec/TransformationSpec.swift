@@ -1,0 +1,74 @@
+/// A normalized transformation request: defaults filled in, no-ops dropped, angles reduced, so that requests
+/// that mean the same are equal and hash the same. Made by `TransformationSpec.parse`; the API's JSON shape is
+/// in API.md ("Transformations").
+public struct TransformationSpec: Sendable, Hashable {
+    public enum Fit: String, Sendable, Hashable, CaseIterable { case fill, cover, contain, inside }
+
+    public struct Resize: Sendable, Hashable {
+        public var width: Int?
+        public var height: Int?
+        /// With one side only, every fit gives the same image: it is normalized to `inside`.
+        public var fit: Fit
+    }
+
+    public struct Crop: Sendable, Hashable {
+        public var x: Int
+        public var y: Int
+        public var width: Int
+        public var height: Int
+    }
+
+    public struct Filters: Sendable, Hashable {
+        public var grayscale = false
+        public var sepia = false
+        /// Gaussian sigma, 0.3 to 100.
+        public var blur: Double?
+        public var sharpen = false
+        public var invert = false
+
+        var isEmpty: Bool { !grayscale && !sepia && blur == nil && !sharpen && !invert }
+    }
+
+    public enum Position: String, Sendable, Hashable, CaseIterable {
+        case bottomRight = "bottom-right", bottomLeft = "bottom-left", topRight = "top-right", topLeft = "top-left"
+        case center
+    }
+
+    public struct Watermark: Sendable, Hashable {
+        public var text: String
+        public var position: Position
+        /// 0 (invisible, so dropped) to 1.
+        public var opacity: Double
+    }
+
+    public var crop: Crop?
+    public var resize: Resize?
+    /// Degrees clockwise in [0, 360); nil for none.
+    public var rotate: Double?
+    public var flip = false
+    public var mirror = false
+    public var filters = Filters()
+    public var watermark: Watermark?
+    /// nil keeps the source's format.
+    public var format: ImageFormat?
+    public var quality: Int?
+    public var compress = false
+
+    public init() {}
+
+    /// True when the spec changes nothing (then the request is refused: at least one change is required).
+    public var isEmpty: Bool {
+        crop == nil && resize == nil && rotate == nil && !flip && !mirror && filters.isEmpty && watermark == nil
+            && format == nil && quality == nil && !compress
+    }
+
+    /// The same spec for a given source: a requested format equal to the source's is no change.
+    public func normalized(sourceFormat: ImageFormat) -> TransformationSpec {
+        var spec = self
+        if spec.format == sourceFormat { spec.format = nil }
+        return spec
+    }
+
+    /// The format the result is encoded in.
+    public func outputFormat(source: ImageFormat) -> ImageFormat { format ?? source }
+}

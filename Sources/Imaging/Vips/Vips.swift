@@ -1,0 +1,51 @@
+import CVips
+import Foundation
+
+/// libvips, set up once per process: started, its operation cache off (every request is different, and a
+/// cache keeps pixels of other users' images), untrusted loaders blocked, and threads chosen for how the
+/// process runs.
+public enum Vips {
+    public enum Concurrency: Sendable {
+        /// One job at a time per process (a Lambda or local-runtime worker): all cores for that job.
+        case oneJobPerProcess
+        /// Many jobs share the process: one thread each, so jobs do not fight over cores.
+        case sharedServer
+    }
+
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var started = false
+
+    /// Starts libvips; later calls do nothing. Throws when libvips cannot start.
+    public static func setUp(concurrency: Concurrency = .oneJobPerProcess) throws(ImagingError) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !started else { return }
+        guard cvips_init("image-functions") == 0 else {
+            throw ImagingError(.transformationFailed, "the image library could not start", detail: takeError())
+        }
+        vips_cache_set_max(0)
+        vips_cache_set_max_mem(0)
+        vips_cache_set_max_files(0)
+        // Blocks loaders marked untrusted (e.g. matload, the ImageMagick and PDF loaders); our own allow-list of
+        // loaders applies on top, before any loader runs.
+        vips_block_untrusted_set(1)
+        switch concurrency {
+        case .oneJobPerProcess: vips_concurrency_set(Int32(ProcessInfo.processInfo.activeProcessorCount))
+        case .sharedServer: vips_concurrency_set(1)
+        }
+        started = true
+    }
+
+    /// Reads and clears libvips's error buffer (per thread in libvips 8.14).
+    static func takeError() -> String {
+        let text = vips_error_buffer().map { String(cString: $0) } ?? ""
+        vips_error_clear()
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Bytes of pixel memory libvips has allocated and not freed; flat across many jobs means no leak.
+    public static var trackedMemory: Int { Int(vips_tracked_get_mem()) }
+
+    /// Pixel buffers libvips has allocated and not freed.
+    public static var trackedAllocations: Int { Int(vips_tracked_get_allocs()) }
+}
