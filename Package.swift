@@ -118,6 +118,12 @@ let package = Package(
             ],
             path: "local-runtime/Sources/local-runtime"
         ),
+        // Not a test: our imaging pipeline against pyvips and Pillow, measured in the same run.
+        .executableTarget(
+            name: "imaging-benchmark",
+            dependencies: ["Imaging"],
+            exclude: ["reference_worker.py"]
+        ),
         // Not a test: prints latency through local-runtime against a bare route, measured in the same run.
         .executableTarget(
             name: "runtime-benchmark",

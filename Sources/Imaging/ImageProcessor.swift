@@ -15,8 +15,11 @@ public enum ImageProcessor {
         let context = RenderContext(outputFormat: plan.outputFormat)
         var image: VipsImageRef
         switch plan.load {
-        case .open:
-            image = try source.open(extraOptions: "access=sequential")
+        case .open(let shrink):
+            // Upright or mirrored sources decode top to bottom in one pass; the EXIF orientations that rotate or
+            // flip need random access.
+            let access = source.orientation <= 2 ? "access=sequential" : "access=random"
+            image = try source.open(extraOptions: shrink > 1 ? "\(access),shrink=\(shrink)" : access)
         case .resizeWhileLoading(let resize):
             let p = Resize.thumbnailParameters(resize)
             guard let out = source.thumbnail(width: p.width, height: p.height, size: p.size, crop: p.crop) else {

@@ -3,9 +3,10 @@ import CVips
 /// From a spec to the ordered steps that make the variant. The order is API.md's and fixed, whatever order the
 /// request's keys came in: EXIF orientation, crop, resize, rotate, flip, mirror, filters, watermark, encoding.
 struct TransformationPlan {
-    /// How the pixels are loaded: a plain open, or a resize done while loading (shrink-on-load).
-    enum Load {
-        case open
+    /// How the pixels are loaded: a plain open (a JPEG possibly already shrunk by its decoder), or libvips's
+    /// resize-while-loading.
+    enum Load: Equatable {
+        case open(jpegShrink: Int)
         case resizeWhileLoading(TransformationSpec.Resize)
     }
 
@@ -20,11 +21,21 @@ struct TransformationPlan {
         steps = []
         // Without a crop first, the resize happens while loading: JPEGs and WebPs decode at a fraction of
         // their size, which is most of libvips's speed on large photos. That path also applies EXIF orientation.
-        if spec.crop == nil, let resize = spec.resize {
+        if spec.crop == nil, let resize = spec.resize, source.format == .jpeg,
+            let shrink = Self.jpegShrink(for: resize, from: source.orientedSize), shrink > 1
+        {
+            // libvips's thumbnail lets the JPEG decoder shrink only to about twice the target; decoding at the
+            // deepest 1/2, 1/4 or 1/8 that still covers the target, then resizing the rest with Lanczos, is
+            // faster and looks the same (runtime-benchmark prints the difference).
+            load = .open(jpegShrink: shrink)
+            steps.append(AutoOrient())
+            steps.append(NormalizeColour())
+            steps.append(Resize(resize: Self.exactSize(for: resize, from: source.orientedSize)))
+        } else if spec.crop == nil, let resize = spec.resize {
             load = .resizeWhileLoading(resize)
             steps.append(NormalizeColour())
         } else {
-            load = .open
+            load = .open(jpegShrink: 1)
             steps.append(AutoOrient())
             steps.append(NormalizeColour())
             if let crop = spec.crop { steps.append(Crop(crop: crop)) }
@@ -34,6 +45,8 @@ struct TransformationPlan {
         if let resize = spec.resize, resize.fit == .contain, let width = resize.width, let height = resize.height {
             steps.append(PadToBox(width: width, height: height))
         }
+        // Sequential decoding cannot serve a rotation or a flip: render what there is (now small) first.
+        if spec.rotate != nil || spec.flip { steps.append(Materialize()) }
         if let degrees = spec.rotate { steps.append(Rotate(degrees: degrees)) }
         if spec.flip { steps.append(Flip()) }
         if spec.mirror { steps.append(Mirror()) }
@@ -45,5 +58,41 @@ struct TransformationPlan {
         if spec.filters.invert { steps.append(Invert()) }
         // The watermark comes after the filters, so it is not blurred, inverted or toned.
         if let watermark = spec.watermark { steps.append(Watermark(watermark: watermark)) }
+    }
+
+    /// The deepest JPEG decoder shrink (1, 2, 4 or 8) whose output is still at least the size the resize needs
+    /// on both axes, for an image of `size` once upright.
+    static func jpegShrink(for resize: TransformationSpec.Resize, from size: (width: Int, height: Int)) -> Int? {
+        let sx = resize.width.map { Double($0) / Double(size.width) }
+        let sy = resize.height.map { Double($0) / Double(size.height) }
+        let scale: Double
+        switch (sx, sy) {
+        case (let x?, let y?):
+            // inside and contain are bound by the smaller scale; cover and fill need the larger on one axis.
+            scale = (resize.fit == .inside || resize.fit == .contain) ? min(x, y) : max(x, y)
+        case (let x?, nil): scale = x
+        case (nil, let y?): scale = y
+        case (nil, nil): return nil
+        }
+        guard scale > 0, scale < 0.5 else { return 1 }
+        // A shrink of n gives ceil(side / n) pixels: keep at least the target on both axes.
+        for shrink in [8, 4, 2] {
+            let loadedWidth = (size.width + shrink - 1) / shrink, loadedHeight = (size.height + shrink - 1) / shrink
+            let neededWidth = Int((Double(size.width) * scale).rounded(.up)), neededHeight = Int((Double(size.height) * scale).rounded(.up))
+            if loadedWidth >= neededWidth, loadedHeight >= neededHeight { return shrink }
+        }
+        return 1
+    }
+
+    /// A fit that keeps the aspect ratio, made explicit: the size computed from the full image, so that decoding
+    /// shrunk (whose sides are rounded up) gives the same size as decoding whole.
+    static func exactSize(for resize: TransformationSpec.Resize, from size: (width: Int, height: Int)) -> TransformationSpec.Resize {
+        guard resize.fit == .inside || resize.fit == .contain else { return resize }
+        let sx = resize.width.map { Double($0) / Double(size.width) } ?? .infinity
+        let sy = resize.height.map { Double($0) / Double(size.height) } ?? .infinity
+        let scale = min(sx, sy)
+        let width = max(1, Int((Double(size.width) * scale).rounded()))
+        let height = max(1, Int((Double(size.height) * scale).rounded()))
+        return .init(width: width, height: height, fit: .fill)
     }
 }

@@ -121,3 +121,46 @@ extension Array where Element == UInt8 {
         return (0...(count - subsequence.count)).contains { self[$0..<($0 + subsequence.count)].elementsEqual(subsequence) }
     }
 }
+
+/// Every shared test photo through the benchmark's two specs.
+@Suite struct TestPhotoTests {
+    static let photos = [
+        "Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg", "life_by_Aitzol_Berasategi.jpg",
+        "Dragonfly_by_Bolly.jpg", "Gulp.png",
+    ]
+
+    @Test(arguments: photos)
+    func resizesAndConverts(_ photo: String) throws {
+        let bytes = try [UInt8](Data(contentsOf: TestImages.testdata.appendingPathComponent(photo)))
+        let source = try ImageSource(bytes: bytes)
+        for json in [#"{"resize":{"width":800},"quality":80}"#, #"{"resize":{"width":800},"filters":{"grayscale":true},"rotate":90,"format":"webp","quality":80}"#] {
+            do {
+                let (result, d) = try TestImages.transform(bytes, json)
+                let expectedHeight = Int((Double(source.orientedSize.height) * 800 / Double(source.orientedSize.width)).rounded())
+                if json.contains("rotate") {
+                    #expect(d.height == 800 && d.width == expectedHeight)
+                } else {
+                    #expect(d.width == 800 && d.height == expectedHeight)
+                }
+                #expect(result.bytes.count > 1000)
+            } catch let error as ImagingError {
+                Issue.record("\(photo) \(json): \(error) — \(error.detail ?? "")")
+            }
+        }
+    }
+}
+
+@Suite struct LargeRotatedSourceTests {
+    /// A photo-sized JPEG stored sideways (EXIF 6 and 8) or upside down (3): large enough that a single-pass decoder
+    /// could not serve the rotation from its line cache.
+    @Test(arguments: [3, 6, 8])
+    func largeSidewaysJPEGComesOutUpright(_ orientation: Int) throws {
+        let (w, h) = (1600, 1200)
+        let stored = TestImages.quadrantPixels(width: orientation == 3 ? w : h, height: orientation == 3 ? h : w)
+        let jpeg = try TestImages.jpegWithMetadata(stored, width: orientation == 3 ? w : h, height: orientation == 3 ? h : w, orientation: orientation)
+        for json in [#"{"format":"png"}"#, #"{"resize":{"width":400}}"#, #"{"rotate":90,"flip":true}"#] {
+            let (_, d) = try TestImages.transform(jpeg, json)
+            #expect(json.contains("rotate") ? d.height > d.width : d.width > d.height, "\(orientation) \(json)")
+        }
+    }
+}

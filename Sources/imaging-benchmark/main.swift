@@ -1,0 +1,161 @@
+import Foundation
+import Imaging
+
+// imaging-benchmark: our pipeline against pyvips (same libvips, in-process) and Pillow (draft + LANCZOS), in
+// the same run, interleaved, on the photos of ../shared/testdata. Not a test: it prints medians and ratios.
+//
+//   pip install pyvips pillow
+//   swift run -c release imaging-benchmark [rounds]
+//
+// `imaging-benchmark --rss FILE SPEC` runs one transform and prints its peak RSS (used for the memory figures).
+
+
+let arguments = CommandLine.arguments
+
+func transformationSpec(_ json: String) throws -> TransformationSpec {
+    try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(json)}"#.utf8)))
+}
+
+if arguments.count >= 4, arguments[1] == "--rss" {
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: try transformationSpec(arguments[3]))
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    print(usage.ru_maxrss)  // KiB on Linux
+    exit(0)
+}
+
+let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 7
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let testdata = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("shared/testdata")
+let photos = [
+    "Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg", "life_by_Aitzol_Berasategi.jpg",
+    "Dragonfly_by_Bolly.jpg", "Gulp.png",
+]
+let baselineJPEGs: Set = ["Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg"]
+
+/// The Python reference worker, kept running so its start-up is never timed.
+final class Reference {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    var reader: FileHandle { output.fileHandleForReading }
+
+    init(script: URL) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    func call(_ command: [String: String]) throws -> [String: Any] {
+        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: command) + Data("\n".utf8))
+        var line = Data()
+        while true {
+            let byte = reader.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line += byte
+        }
+        guard let answer = try JSONSerialization.jsonObject(with: line) as? [String: Any] else {
+            throw CocoaError(.fileReadCorruptFile)
+        }
+        return answer
+    }
+}
+
+let reference = try Reference(script: here.appendingPathComponent("reference_worker.py"))
+let tasks: [(name: String, python: String, spec: (Bool) -> String)] = [
+    ("resize 800 -> same format", "resize", { png in png ? #"{"resize":{"width":800}}"# : #"{"resize":{"width":800},"quality":80}"# }),
+    ("resize 800, grey, rot90, WebP", "gray-rotate-webp", { _ in #"{"resize":{"width":800},"filters":{"grayscale":true},"rotate":90,"format":"webp","quality":80}"# }),
+]
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+print("median ms per image over \(rounds) interleaved rounds (lower is better); ratio = other / ours")
+print("photo".padding(toLength: 40, withPad: " ", startingAt: 0) + "task".padding(toLength: 32, withPad: " ", startingAt: 0)
+    + "   ours  pyvips  Pillow  pyvips/ours  Pillow/ours")
+var resizeOutputs: [String: EncodedImage] = [:]
+for photo in photos {
+    let path = testdata.appendingPathComponent(photo).path
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+    let isPNG = photo.hasSuffix(".png")
+    for task in tasks {
+        let spec = try transformationSpec(task.spec(isPNG))
+        var ours: [Double] = [], pyvips: [Double] = [], pillow: [Double] = []
+        // One warm-up each, then rounds in rotating order so neither side always runs first.
+        _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec)
+        _ = try reference.call(["op": "run", "lib": "pyvips", "path": path, "task": task.python])
+        _ = try reference.call(["op": "run", "lib": "pillow", "path": path, "task": task.python])
+        for round in 0..<rounds {
+            let order = [0, 1, 2].map { ($0 + round) % 3 }
+            for side in order {
+                switch side {
+                case 0:
+                    let start = ContinuousClock.now
+                    let result = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec)
+                    let elapsed = ContinuousClock.now - start
+                    ours.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+                    if task.python == "resize" { resizeOutputs[photo] = result }
+                case 1:
+                    pyvips.append(try reference.call(["op": "run", "lib": "pyvips", "path": path, "task": task.python])["ms"] as? Double ?? .nan)
+                default:
+                    pillow.append(try reference.call(["op": "run", "lib": "pillow", "path": path, "task": task.python])["ms"] as? Double ?? .nan)
+                }
+            }
+        }
+        let (o, v, p) = (median(ours), median(pyvips), median(pillow))
+        print(photo.padding(toLength: 40, withPad: " ", startingAt: 0) + task.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+            + String(format: " %6.1f  %6.1f  %6.1f  %10.2fx  %10.2fx", o, v, p, v / o, p / o))
+    }
+}
+
+// How close our shrink-on-load result is to pyvips's thumbnail: mean absolute difference per channel (0-255).
+print("\nresize 800: mean absolute pixel difference, ours vs pyvips thumbnail (0-255 scale)")
+for photo in photos where !photo.hasSuffix(".png") {
+    let path = testdata.appendingPathComponent(photo).path
+    let saved = FileManager.default.temporaryDirectory.appendingPathComponent("pyvips-\(UUID().uuidString).jpg")
+    _ = try reference.call(["op": "run", "lib": "pyvips", "path": path, "task": "resize", "save": saved.path])
+    let theirs = try [UInt8](Data(contentsOf: saved))
+    try? FileManager.default.removeItem(at: saved)
+    guard let ours = resizeOutputs[photo] else { continue }
+    let difference = try ImageComparison.meanAbsoluteDifference(ours.bytes, theirs)
+    print("  \(photo.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%.2f", difference))\(baselineJPEGs.contains(photo) ? "  (baseline JPEG)" : "")")
+}
+
+// Peak memory of one transform in a fresh process, as a worker would run it.
+func peakRSS(_ file: String, _ spec: String) throws -> Int {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+    process.arguments = ["--rss", file, spec]
+    process.environment = ProcessInfo.processInfo.environment.merging(["MALLOC_ARENA_MAX": "2"]) { $1 }
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+}
+
+print("\npeak RSS of one transform in a fresh process (MALLOC_ARENA_MAX=2)")
+for (photo, note) in [("Kleiber_by_Lukas_Baubkus.jpg", "20 MP baseline JPEG"), ("Dragonfly_by_Bolly.jpg", "13 MP progressive JPEG")] {
+    for task in tasks {
+        let kib = try peakRSS(testdata.appendingPathComponent(photo).path, task.spec(false))
+        print("  \(note.padding(toLength: 24, withPad: " ", startingAt: 0)) \(task.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(kib / 1024) MB")
+    }
+}
+
+// The largest image the limits admit.
+let large = FileManager.default.temporaryDirectory.appendingPathComponent("largest-admitted.jpg")
+_ = try reference.call(["op": "make-large", "path": large.path])
+let largeBytes = try [UInt8](Data(contentsOf: large))
+var largeTimes: [Double] = []
+for _ in 0..<3 {
+    let start = ContinuousClock.now
+    _ = try ImageProcessor.process(try ImageSource(bytes: largeBytes), spec: try transformationSpec(#"{"resize":{"width":800},"quality":80}"#))
+    let elapsed = ContinuousClock.now - start
+    largeTimes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+}
+let largeSource = try ImageSource(bytes: largeBytes)
+print("\nlargest admitted image: \(largeSource.width)x\(largeSource.height) JPEG (\(largeBytes.count / 1_000_000) MB), resize 800: median \(String(format: "%.0f", median(largeTimes))) ms, peak RSS \(try peakRSS(large.path, #"{"resize":{"width":800},"quality":80}"#) / 1024) MB")
+try? FileManager.default.removeItem(at: large)
