@@ -143,7 +143,7 @@ static inline int cvips_without_metadata(VipsImage *in, VipsImage **out) {
 }
 
 static inline int cvips_jpegsave(VipsImage *in, void **buf, size_t *len, int q, gboolean optimize) {
-    return vips_jpegsave_buffer(in, buf, len, "Q", q, "strip", TRUE, "optimize_coding", TRUE,
+    return vips_jpegsave_buffer(in, buf, len, "Q", q, "strip", TRUE, "optimize_coding", optimize,
                                 "trellis_quant", optimize, "overshoot_deringing", optimize,
                                 "optimize_scans", optimize, NULL);
 }

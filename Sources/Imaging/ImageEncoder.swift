@@ -19,6 +19,7 @@ struct ImageEncoder {
         let status: Int32
         switch format {
         case .jpeg:
+            // `compress` adds Huffman optimisation, trellis quantisation and progressive scans: smaller, slower.
             status = cvips_jpegsave(image.pointer, &buffer, &length, Int32(quality ?? (compress ? 70 : 85)), compress ? 1 : 0)
         case .png:
             // Lossless by default; `quality` or `compress` quantize to a palette, which is much smaller.

@@ -12,6 +12,9 @@ import Imaging
 
 let arguments = CommandLine.arguments
 
+/// Unbuffered, so the table so far survives whatever happens later.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 func transformationSpec(_ json: String) throws -> TransformationSpec {
     try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(json)}"#.utf8)))
 }
@@ -19,9 +22,10 @@ func transformationSpec(_ json: String) throws -> TransformationSpec {
 if arguments.count >= 4, arguments[1] == "--rss" {
     let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: arguments[2])))
     _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: try transformationSpec(arguments[3]))
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    print(usage.ru_maxrss)  // KiB on Linux
+    // VmHWM, not getrusage: ru_maxrss survives exec and would report the parent's size at fork.
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    say(line.split(separator: " ").dropFirst().first.map(String.init) ?? "-1")  // KiB
     exit(0)
 }
 
@@ -72,8 +76,8 @@ let tasks: [(name: String, python: String, spec: (Bool) -> String)] = [
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-print("median ms per image over \(rounds) interleaved rounds (lower is better); ratio = other / ours")
-print("photo".padding(toLength: 40, withPad: " ", startingAt: 0) + "task".padding(toLength: 32, withPad: " ", startingAt: 0)
+say("median ms per image over \(rounds) interleaved rounds (lower is better); ratio = other / ours")
+say("photo".padding(toLength: 40, withPad: " ", startingAt: 0) + "task".padding(toLength: 32, withPad: " ", startingAt: 0)
     + "   ours  pyvips  Pillow  pyvips/ours  Pillow/ours")
 var resizeOutputs: [String: EncodedImage] = [:]
 for photo in photos {
@@ -105,13 +109,13 @@ for photo in photos {
             }
         }
         let (o, v, p) = (median(ours), median(pyvips), median(pillow))
-        print(photo.padding(toLength: 40, withPad: " ", startingAt: 0) + task.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+        say(photo.padding(toLength: 40, withPad: " ", startingAt: 0) + task.name.padding(toLength: 32, withPad: " ", startingAt: 0)
             + String(format: " %6.1f  %6.1f  %6.1f  %10.2fx  %10.2fx", o, v, p, v / o, p / o))
     }
 }
 
 // How close our shrink-on-load result is to pyvips's thumbnail: mean absolute difference per channel (0-255).
-print("\nresize 800: mean absolute pixel difference, ours vs pyvips thumbnail (0-255 scale)")
+say("\nresize 800: mean absolute pixel difference, ours vs pyvips thumbnail (0-255 scale)")
 for photo in photos where !photo.hasSuffix(".png") {
     let path = testdata.appendingPathComponent(photo).path
     let saved = FileManager.default.temporaryDirectory.appendingPathComponent("pyvips-\(UUID().uuidString).jpg")
@@ -120,7 +124,7 @@ for photo in photos where !photo.hasSuffix(".png") {
     try? FileManager.default.removeItem(at: saved)
     guard let ours = resizeOutputs[photo] else { continue }
     let difference = try ImageComparison.meanAbsoluteDifference(ours.bytes, theirs)
-    print("  \(photo.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%.2f", difference))\(baselineJPEGs.contains(photo) ? "  (baseline JPEG)" : "")")
+    say("  \(photo.padding(toLength: 40, withPad: " ", startingAt: 0)) \(String(format: "%.2f", difference))\(baselineJPEGs.contains(photo) ? "  (baseline JPEG)" : "")")
 }
 
 // Peak memory of one transform in a fresh process, as a worker would run it.
@@ -137,11 +141,11 @@ func peakRSS(_ file: String, _ spec: String) throws -> Int {
     return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
 }
 
-print("\npeak RSS of one transform in a fresh process (MALLOC_ARENA_MAX=2)")
+say("\npeak RSS of one transform in a fresh process (MALLOC_ARENA_MAX=2)")
 for (photo, note) in [("Kleiber_by_Lukas_Baubkus.jpg", "20 MP baseline JPEG"), ("Dragonfly_by_Bolly.jpg", "13 MP progressive JPEG")] {
     for task in tasks {
         let kib = try peakRSS(testdata.appendingPathComponent(photo).path, task.spec(false))
-        print("  \(note.padding(toLength: 24, withPad: " ", startingAt: 0)) \(task.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(kib / 1024) MB")
+        say("  \(note.padding(toLength: 24, withPad: " ", startingAt: 0)) \(task.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(kib / 1024) MB")
     }
 }
 
@@ -157,5 +161,5 @@ for _ in 0..<3 {
     largeTimes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
 }
 let largeSource = try ImageSource(bytes: largeBytes)
-print("\nlargest admitted image: \(largeSource.width)x\(largeSource.height) JPEG (\(largeBytes.count / 1_000_000) MB), resize 800: median \(String(format: "%.0f", median(largeTimes))) ms, peak RSS \(try peakRSS(large.path, #"{"resize":{"width":800},"quality":80}"#) / 1024) MB")
+say("\nlargest admitted image: \(largeSource.width)x\(largeSource.height) JPEG (\(largeBytes.count / 1_000_000) MB), resize 800: median \(String(format: "%.0f", median(largeTimes))) ms, peak RSS \(try peakRSS(large.path, #"{"resize":{"width":800},"quality":80}"#) / 1024) MB")
 try? FileManager.default.removeItem(at: large)

@@ -24,7 +24,8 @@ def run_pyvips(data, task, is_png):
     image = pyvips.Image.thumbnail_buffer(data, 800, height=10_000_000)
     if task == "resize":
         return image.write_to_buffer(".png" if is_png else ".jpg", **({} if is_png else {"Q": 80}), strip=True)
-    image = image.colourspace("b-w").rot90()
+    # As in our pipeline: a rotation needs the (small) thumbnail in memory, since it decodes in one pass.
+    image = image.colourspace("b-w").copy_memory().rot90()
     return image.write_to_buffer(".webp", Q=80, strip=True)
 
 
@@ -60,7 +61,8 @@ for line in sys.stdin:
         print(json.dumps({"ms": elapsed, "bytes": len(out)}), flush=True)
     elif command["op"] == "make-large":
         # The largest image the default limits admit: 50 MP (8660 x 5770), noise so nothing compresses away.
-        image = pyvips.Image.gaussnoise(8660, 5770, mean=128, sigma=40).cast("uchar")
+        # Mild noise keeps it photo-like and under the 25 MB byte limit.
+        image = pyvips.Image.gaussnoise(8660, 5770, mean=128, sigma=12).gaussblur(0.8).cast("uchar")
         image = image.bandjoin([image.rot180(), image.flip("horizontal")]).copy(interpretation="srgb")
-        image.jpegsave(command["path"], Q=90)
+        image.jpegsave(command["path"], Q=80)
         print(json.dumps({"ok": True}), flush=True)
