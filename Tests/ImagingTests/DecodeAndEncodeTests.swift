@@ -85,6 +85,19 @@ import Testing
         #expect(webpCompressed < webp)
     }
 
+    @Test func originalsAreStoredUprightWithoutMetadata() throws {
+        let sideways = try T.jpegWithMetadata(T.quadrantPixels(width: 48, height: 64), width: 48, height: 64, orientation: 6, gps: true)
+        let stored = try ImageProcessor.normalizeOriginal(try ImageSource(bytes: sideways))
+        #expect(stored.format == .jpeg)
+        let d = try T.decode(stored.bytes)
+        #expect(d.width == 64 && d.height == 48)
+        #expect(!d.metadataFields.contains { $0.hasPrefix("exif") })
+        let png = try T.encode(T.quadrantPixels(), width: 64, height: 48)
+        let storedPNG = try ImageProcessor.normalizeOriginal(try ImageSource(bytes: png))
+        #expect(storedPNG.format == .png)
+        #expect(try T.decode(storedPNG.bytes).isColour(16, 12, T.red, tolerance: 0))  // lossless stays lossless
+    }
+
     @Test func realPhotoResizesTo800Wide() throws {
         let photo = try [UInt8](Data(contentsOf: T.testdata.appendingPathComponent("Kleiber_by_Lukas_Baubkus.jpg")))
         let (result, d) = try T.transform(photo, #"{"resize":{"width":800}}"#)

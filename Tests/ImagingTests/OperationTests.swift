@@ -13,9 +13,6 @@ import Testing
         quadrant = try T.encode(T.quadrantPixels(), width: 64, height: 48, as: .png)
     }
 
-    /// The colours at the centres of the four quadrants, in reading order.
-    func corners(_ d: T.Decoded) -> [Bool] { [] }
-
     func expectQuadrants(_ d: T.Decoded, _ tl: T.RGB, _ tr: T.RGB, _ bl: T.RGB, _ br: T.RGB, sourceLocation: SourceLocation = #_sourceLocation) {
         let (qx, qy) = (d.width / 4, d.height / 4)
         #expect(d.isColour(qx, qy, tl), "top-left is \(d.pixel(qx, qy))", sourceLocation: sourceLocation)

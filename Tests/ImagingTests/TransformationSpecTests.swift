@@ -88,4 +88,17 @@ import Testing
         let fields = errors(#"{"transformations":{"crop":{"x":-1,"y":1.5,"width":10}}}"#).map(\.field)
         #expect(Set(fields) == ["transformations.crop.x", "transformations.crop.y", "transformations.crop.height"])
     }
+
+    @Test func cropIsCheckedAgainstTheUprightImage() throws {
+        let spec = try parse(#"{"crop":{"x":0,"y":0,"width":48,"height":64}}"#)
+        try spec.validate(forImageOf: (48, 64))
+        #expect(throws: SpecValidationError.self) { try spec.validate(forImageOf: (64, 48)) }
+        let both = try parse(#"{"crop":{"x":10,"y":10,"width":48,"height":64}}"#)
+        do {
+            try both.validate(forImageOf: (48, 64))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.errors.map(\.field) == ["transformations.crop.width", "transformations.crop.height"])
+        }
+    }
 }

@@ -72,3 +72,19 @@ public struct TransformationSpec: Sendable, Hashable {
     /// The format the result is encoded in.
     public func outputFormat(source: ImageFormat) -> ImageFormat { format ?? source }
 }
+
+extension TransformationSpec {
+    /// Checks what depends on the source: a crop must lie inside the upright image. Called when the request is
+    /// made, so a bad crop is a 422 at once rather than a failed job later.
+    public func validate(forImageOf size: (width: Int, height: Int)) throws(SpecValidationError) {
+        guard let crop else { return }
+        var errors: [SpecValidationError.FieldError] = []
+        if crop.x + crop.width > size.width {
+            errors.append(.init(field: "transformations.crop.width", message: "x + width must be at most the image width, \(size.width)"))
+        }
+        if crop.y + crop.height > size.height {
+            errors.append(.init(field: "transformations.crop.height", message: "y + height must be at most the image height, \(size.height)"))
+        }
+        if !errors.isEmpty { throw SpecValidationError(errors) }
+    }
+}
