@@ -161,7 +161,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagingTests",
-            dependencies: ["Imaging", "CVips"]
+            dependencies: ["Imaging", "CVips", "imaging-benchmark"]
         ),
         .testTarget(
             name: "MessagingTests",

@@ -29,6 +29,17 @@ if arguments.count >= 4, arguments[1] == "--rss" {
     exit(0)
 }
 
+if arguments.count >= 3, arguments[1] == "--leak-check" {
+    // Alone in its process, libvips's allocation counters show exactly what a job leaves behind.
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    let spec = try transformationSpec(#"{"rotate":30,"filters":{"blur":2,"sepia":true},"watermark":{"text":"x"},"format":"webp"}"#)
+    _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec)
+    let before = (Vips.trackedAllocations, Vips.trackedMemory)
+    for _ in 0..<40 { _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec) }
+    say("\(before.0) \(before.1) \(Vips.trackedAllocations) \(Vips.trackedMemory)")
+    exit(0)
+}
+
 let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 7
 let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 let testdata = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -6,7 +6,7 @@ final class RawHTTPConnection {
 
     init(port: Int) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 30, tv_usec: 0)  // a cold worker on a busy machine
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -31,7 +31,7 @@ final class RawHTTPConnection {
         }
     }
 
-    /// Reads until `marker` has arrived (or the 5 s receive timeout passes); returns all that was read.
+    /// Reads until `marker` has arrived (or the 30 s receive timeout passes); returns all that was read.
     func read(until marker: String) -> String {
         var received = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)

@@ -37,6 +37,7 @@ public enum Vips {
     }
 
     /// Reads and clears libvips's error buffer (per thread in libvips 8.14).
+    @discardableResult
     static func takeError() -> String {
         let text = vips_error_buffer().map { String(cString: $0) } ?? ""
         vips_error_clear()

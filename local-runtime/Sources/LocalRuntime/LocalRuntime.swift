@@ -53,7 +53,7 @@ public final class LocalRuntime: Sendable {
                 functions: functions, supervisor: supervisor, metrics: metrics,
                 maxBodyBytes: configuration.maxBodyBytes, logger: logger
             ),
-            server: .http1(additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)]),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)])),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),
             onServerRunning: { channel in await ingressPort.fulfill(channel.localAddress?.port ?? 0) },
             logger: quietLogger()

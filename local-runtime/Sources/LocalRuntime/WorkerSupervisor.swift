@@ -88,8 +88,9 @@ actor WorkerSupervisor {
         -> InvocationResult
     {
         guard !shuttingDown else { return .overloaded }
-        let deadlineMs = Int64(Date().timeIntervalSince1970 * 1000) + Int64(function.timeoutSeconds) * 1000
-        let assignment = Assignment(requestID: requestID, deadlineMs: deadlineMs, event: event)
+        // The deadline is set when a worker takes the invocation: as in Lambda, the timeout covers the run, not
+        // the wait for a worker (which `maxWait` bounds) nor the worker's start.
+        let assignment = Assignment(requestID: requestID, deadlineMs: 0, event: event)
         let start = ContinuousClock.now
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<InvocationResult, Never>) in
             let pending = Pending(assignment: assignment, function: function, continuation: continuation)
@@ -122,13 +123,15 @@ actor WorkerSupervisor {
 
     private func assign(_ pending: Pending, to id: Int) {
         guard case .idle(let next) = workers[id]?.state else { return }
+        var pending = pending
+        let timeoutMs = Int64(pending.function.timeoutSeconds) * 1000
+        pending.assignment.deadlineMs = Int64(Date().timeIntervalSince1970 * 1000) + timeoutMs
         workers[id]!.state = .busy(pending)
         workers[id]!.servedAny = true
         next.resume(returning: pending.assignment)
         let requestID = pending.assignment.requestID
-        let remaining = pending.assignment.deadlineMs - Int64(Date().timeIntervalSince1970 * 1000)
         Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(max(remaining, 0)))
+            try? await Task.sleep(for: .milliseconds(timeoutMs))
             await self?.deadlinePassed(worker: id, requestID: requestID)
         }
     }

@@ -41,9 +41,10 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
         var environment = EnvFile.load(path: envFile)
         environment.merge(ProcessInfo.processInfo.environment) { _, process in process }
 
+        let level = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+            handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "local-runtime")
