@@ -65,9 +65,6 @@ static inline int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int 
     vips_area_unref(VIPS_AREA(array));
     return result;
 }
-static inline int cvips_resize(VipsImage *in, VipsImage **out, double hscale, double vscale) {
-    return vips_resize(in, out, hscale, "vscale", vscale, "kernel", VIPS_KERNEL_LANCZOS3, NULL);
-}
 
 // ---- colour and filters
 
@@ -106,13 +103,9 @@ static inline int cvips_addalpha(VipsImage *in, VipsImage **out) { return vips_a
 static inline int cvips_composite2(VipsImage *base, VipsImage *overlay, VipsImage **out, int x, int y) {
     return vips_composite2(base, overlay, out, VIPS_BLEND_MODE_OVER, "x", x, "y", y, NULL);
 }
-static inline int cvips_boolean_or(VipsImage *a, VipsImage *b, VipsImage **out) { return vips_boolean(a, b, out, VIPS_OPERATION_BOOLEAN_OR, NULL); }
 // Text as a one-band mask, `font` a Pango description ("DejaVu Sans Bold 40").
 static inline int cvips_text(VipsImage **out, const char *text, const char *font) {
     return vips_text(out, text, "font", font, "dpi", 72, NULL);
-}
-static inline int cvips_black(VipsImage **out, int width, int height, int bands) {
-    return vips_black(out, width, height, "bands", bands, NULL);
 }
 static inline int cvips_copy_memory(VipsImage *in, VipsImage **out) {
     VipsImage *copy = vips_image_copy_memory(in);

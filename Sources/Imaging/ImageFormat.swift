@@ -14,14 +14,6 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    public var fileExtension: String {
-        switch self {
-        case .jpeg: "jpg"
-        case .tiff: "tiff"
-        default: rawValue
-        }
-    }
-
     /// Whether the format stores an alpha channel (where padding and rotation corners become transparent).
     public var supportsAlpha: Bool { self != .jpeg }
 

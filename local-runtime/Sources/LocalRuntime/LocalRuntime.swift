@@ -86,9 +86,6 @@ public final class LocalRuntime: Sendable {
     /// Spawn-to-first-request times of the workers started so far.
     public func coldStarts() async -> [Duration] { await supervisor.coldStarts }
 
-    /// Worker pids by function name.
-    public func workerPIDs() async -> [String: [Int32]] { await supervisor.workerPIDs() }
-
     /// Invokes a function by name with a raw event, as `aws lambda invoke` would.
     public func invoke(_ name: String, event: Data = Data("{}".utf8)) async throws -> Data {
         guard let function = functions.first(where: { $0.name == name }) else {

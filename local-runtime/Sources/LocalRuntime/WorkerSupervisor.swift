@@ -289,9 +289,4 @@ actor WorkerSupervisor {
         }
         processes.forEach { $0.kill() }
     }
-
-    /// Worker pids by function, for tests and diagnostics.
-    func workerPIDs() -> [String: [Int32]] {
-        Dictionary(grouping: workers.values, by: \.process.function).mapValues { $0.map(\.process.pid) }
-    }
 }
