@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
     ],
     targets: [
         // libvips as a system library plus fixed-argument wrappers of its variadic calls.
@@ -29,6 +30,13 @@ let package = Package(
             path: "Sources/CVips",
             pkgConfig: "vips",
             providers: [.apt(["libvips-dev"])]
+        ),
+        // libargon2 for password hashing (Argon2id).
+        .systemLibrary(
+            name: "CArgon2",
+            path: "Sources/CArgon2",
+            pkgConfig: "libargon2",
+            providers: [.apt(["libargon2-dev"])]
         ),
         // librabbitmq (rabbitmq-c) as a system library.
         .systemLibrary(
@@ -80,6 +88,9 @@ let package = Package(
                 "FunctionRuntime",
                 "Storage",
                 "Messaging",
+                "Imaging",
+                "CArgon2",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -182,7 +193,9 @@ let package = Package(
                 "LocalRuntime",
                 "Messaging",
                 "fixture-functions",
+                "image-functions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]

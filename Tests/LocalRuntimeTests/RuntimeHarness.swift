@@ -30,7 +30,11 @@ struct RuntimeHarness {
     /// with other arguments).
     static let deliveryLimit = 2
 
+    /// The real function binary, beside the fixture one.
+    static var imageFunctionsBinary: URL { fixtureBinary.deletingLastPathComponent().appendingPathComponent("image-functions") }
+
     static func with<T: Sendable>(
+        binary: URL = fixtureBinary, startup: [String] = [], environment: [String: String] = [:],
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int = 1 << 20,
         consumeQueues: Bool = false,
         _ body: @Sendable (RuntimeHarness) async throws -> T
@@ -39,16 +43,18 @@ struct RuntimeHarness {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: output) }
 
-        var configuration = LocalRuntimeConfiguration(binary: fixtureBinary)
+        var configuration = LocalRuntimeConfiguration(binary: binary)
         configuration.port = 0
         configuration.workersPerFunction = workers
         configuration.maxWaiting = maxWaiting
         configuration.maxWait = maxWait
         configuration.maxBodyBytes = maxBodyBytes
-        configuration.startupFunctions = []
+        configuration.startupFunctions = startup
         configuration.deliveryLimit = deliveryLimit
         configuration.amqp = consumeQueues ? try amqpSettings() : nil
-        configuration.workerEnvironment = ProcessInfo.processInfo.environment.merging(["FIXTURE_OUTPUT_DIR": output.path]) { $1 }
+        configuration.workerEnvironment = ProcessInfo.processInfo.environment
+            .merging(["FIXTURE_OUTPUT_DIR": output.path]) { $1 }
+            .merging(environment) { $1 }
 
         var logger = Logger(label: "local-runtime-test")
         logger.logLevel = .warning

@@ -7,6 +7,11 @@ public struct Problem: Codable, Sendable, Equatable {
     public struct FieldError: Codable, Sendable, Equatable {
         public var field: String
         public var message: String
+
+        public init(field: String, message: String) {
+            self.field = field
+            self.message = message
+        }
     }
 
     public var type: String

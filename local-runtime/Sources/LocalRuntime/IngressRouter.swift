@@ -19,9 +19,15 @@ enum IngressRouter {
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
+        // Hummingbird treats `/users` and `/users/` as one path (API Gateway routes them separately): register
+        // each method and path once.
+        var registered = Set<String>()
         for function in functions {
             for route in function.routes {
                 guard let method = HTTPRequest.Method(route.method) else { continue }
+                var path = route.path
+                while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+                guard registered.insert("\(route.method) \(path)").inserted else { continue }
                 let names = parameterNames(in: route.path)
                 router.on(RouterPath(route.path), method: method) { request, context in
                     try await invoke(

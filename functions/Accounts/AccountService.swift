@@ -1,0 +1,70 @@
+import Foundation
+import FunctionRuntime
+import Storage
+
+/// Registration, login and token checks, shared by the account functions.
+struct AccountService: Sendable {
+    let users: UserRepository
+    let hasher: PasswordHasher
+    let tokens: TokenIssuer
+
+    init(environment: FunctionEnvironment) async throws {
+        guard let secret = environment.configuration.jwtSecret else {
+            throw ConfigurationError("JWT_SECRET is not set")
+        }
+        users = UserRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        hasher = PasswordHasher()
+        tokens = await TokenIssuer(secret: secret)
+    }
+
+    /// The public face of a user: never a password or hash.
+    struct User: Encodable {
+        var id: String
+        var username: String
+        var created_at: String
+
+        init(_ record: UserRecord) {
+            id = record.id.uuidString.lowercased()
+            username = record.username
+            created_at = record.createdAt.ISO8601Format()
+        }
+    }
+
+    func register(_ credentials: Credentials) async throws -> UserRecord {
+        let hash = try await hasher.hash(credentials.password)
+        guard let user = try await storage({ try await users.create(username: credentials.username, passwordHash: hash) }) else {
+            throw APIError(.usernameTaken, "that username is taken")
+        }
+        return user
+    }
+
+    /// The user for a username and password. Unknown users and wrong passwords get the same error, and
+    /// take about the same time (a decoy hash is checked when there is no user).
+    func authenticate(_ credentials: Credentials) async throws -> UserRecord {
+        let user = try await storage { try await users.find(username: credentials.username) }
+        let matches = try await hasher.verify(credentials.password, against: user?.passwordHash ?? PasswordHasher.decoy)
+        guard let user, matches else { throw APIError(.unauthorized, "the username or password is wrong") }
+        return user
+    }
+
+    /// The signed-in user of a request: a Bearer token in the Authorization header, and nowhere else.
+    func currentUser(_ request: APIGatewayV2Request) async throws -> UserRecord {
+        guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else {
+            throw APIError(.unauthorized, "a Bearer token is required")
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let id = await tokens.verify(token), let user = try await storage({ try await users.find(id: id) }) else {
+            throw APIError(.unauthorized, "the token is invalid or expired")
+        }
+        return user
+    }
+
+    /// A storage call whose failure is the service being unavailable (503), never the client's fault.
+    private func storage<T>(_ body: () async throws -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
+        }
+    }
+}

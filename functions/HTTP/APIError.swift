@@ -1,0 +1,66 @@
+import FunctionRuntime
+import Imaging
+
+/// The domain's one error type: a stable code, a public message, the HTTP status that follows from the code,
+/// and the underlying error for logs only. Foreign errors (PostgreSQL, S3, AMQP, libvips) are wrapped once,
+/// where they are met.
+public struct APIError: Error, Sendable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let badRequest = Code(rawValue: "bad_request")
+        public static let unauthorized = Code(rawValue: "unauthorized")
+        public static let notFound = Code(rawValue: "not_found")
+        public static let usernameTaken = Code(rawValue: "username_taken")
+        public static let payloadTooLarge = Code(rawValue: "payload_too_large")
+        public static let unsupportedMediaType = Code(rawValue: "unsupported_format")
+        public static let validationFailed = Code(rawValue: "validation_failed")
+        public static let unavailable = Code(rawValue: "unavailable")
+        public static let internalError = Code(rawValue: "internal_error")
+
+        /// The status a code answers with.
+        var status: (code: Int, title: String) {
+            switch self {
+            case .badRequest: (400, "Bad Request")
+            case .unauthorized: (401, "Unauthorized")
+            case .notFound: (404, "Not Found")
+            case .usernameTaken: (409, "Conflict")
+            case .payloadTooLarge: (413, "Content Too Large")
+            case .unsupportedMediaType: (415, "Unsupported Media Type")
+            case .unavailable: (503, "Service Unavailable")
+            case .internalError: (500, "Internal Server Error")
+            default: (422, "Unprocessable Content")
+            }
+        }
+    }
+
+    public var code: Code
+    public var message: String
+    public var fieldErrors: [Problem.FieldError]?
+    public var underlying: (any Error)?
+
+    public init(_ code: Code, _ message: String, fieldErrors: [Problem.FieldError]? = nil, underlying: (any Error)? = nil) {
+        self.code = code
+        self.message = message
+        self.fieldErrors = fieldErrors
+        self.underlying = underlying
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+
+    /// Every bad field of a request body, each at its path.
+    public static func validation(_ errors: [Problem.FieldError]) -> APIError {
+        APIError(.validationFailed, "the request has invalid fields", fieldErrors: errors)
+    }
+
+    /// The problem document and headers for this error.
+    public var response: APIGatewayV2Response {
+        let (status, title) = code.status
+        var headers: [String: String] = [:]
+        if code == .unauthorized { headers["www-authenticate"] = #"Bearer realm="imagefunctions""# }
+        if code == .unavailable { headers["retry-after"] = "5" }
+        return Problem(status: status, code: code.rawValue, title: title, detail: message, errors: fieldErrors)
+            .response(headers: headers)
+    }
+}
