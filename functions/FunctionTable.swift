@@ -51,4 +51,40 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             routes: [HTTPRoute("GET", "/users/me")]
         )
     ) { environment in apiHandler(MeFunction(accounts: try await AccountService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 30, memoryMB: 1024,
+            routes: [HTTPRoute("POST", "/images"), HTTPRoute("POST", "/images/upload")]
+        )
+    ) { environment in apiHandler(UploadFunction(service: try await ImageService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "image", summary: "Serves an image's bytes, converted with ?format=.", timeoutSeconds: 30, memoryMB: 1024,
+            routes: [HTTPRoute("GET", "/images/{id}"), HTTPRoute("GET", "/image/{id}")]
+        )
+    ) { environment in apiHandler(ImageBytesFunction(service: try await ImageService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "metadata", summary: "An image's metadata.", timeoutSeconds: 5, memoryMB: 256,
+            routes: [HTTPRoute("GET", "/images/{id}/metadata")]
+        )
+    ) { environment in apiHandler(ImageMetadataFunction(service: try await ImageService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "list", summary: "The caller's images, paginated and searchable.", timeoutSeconds: 10, memoryMB: 256,
+            routes: [HTTPRoute("GET", "/images")]
+        )
+    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), variants: false)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "variants", summary: "The variants made from an image, paginated.", timeoutSeconds: 10, memoryMB: 256,
+            routes: [HTTPRoute("GET", "/images/{id}/variants")]
+        )
+    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), variants: true)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "delete", summary: "Deletes an image, its variants and their stored bytes.", timeoutSeconds: 30, memoryMB: 256,
+            routes: [HTTPRoute("DELETE", "/images/{id}")]
+        )
+    ) { environment in apiHandler(DeleteImageFunction(service: try await ImageService(environment: environment))) },
 ])

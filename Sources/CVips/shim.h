@@ -158,6 +158,12 @@ static inline int cvips_tiffsave(VipsImage *in, void **buf, size_t *len, VipsFor
     return vips_tiffsave_buffer(in, buf, len, "compression", compression, "Q", q, "strip", TRUE, NULL);
 }
 
+// Decodes every pixel (computing their mean), to find damage without keeping the pixels.
+static inline int cvips_decode_all(VipsImage *in) {
+    double mean;
+    return vips_avg(in, &mean, NULL);
+}
+
 // ---- header
 
 static inline int cvips_get_int(VipsImage *image, const char *name, int *out) { return vips_image_get_int(image, name, out); }

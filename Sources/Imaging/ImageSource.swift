@@ -13,6 +13,9 @@ public final class ImageSource: @unchecked Sendable {
     /// EXIF orientation, 1 (upright) to 8.
     public let orientation: Int
     public let byteCount: Int
+    /// Whether the bytes must be re-encoded before they are stored as an original: a rotating EXIF
+    /// orientation, metadata (EXIF, XMP, IPTC, an ICC profile), or pixels that are not 8-bit sRGB or grey.
+    public let needsNormalizing: Bool
 
     let source: UnsafeMutablePointer<VipsSource>
     /// The loader options every open of this source uses: strict about damage, first frame only.
@@ -54,6 +57,10 @@ public final class ImageSource: @unchecked Sendable {
         self.height = pageHeight
         self.frames = max(image.int("n-pages") ?? 1, 1)
         self.orientation = min(max(image.int("orientation") ?? 1, 1), 8)
+        let metadata = ["exif-data", "xmp-data", "iptc-data", "icc-profile-data"].contains { image.hasField($0) }
+        let plainPixels = vips_image_get_format(image.pointer) == VIPS_FORMAT_UCHAR
+            && (image.interpretation == VIPS_INTERPRETATION_sRGB || image.interpretation == VIPS_INTERPRETATION_B_W)
+        self.needsNormalizing = orientation != 1 || metadata || !plainPixels || frames > 1
 
         guard width <= limits.maxSide, height <= limits.maxSide else {
             throw ImagingError(.imageTooLarge, "the image is \(width)x\(height); at most \(limits.maxSide) pixels a side are accepted")
@@ -78,6 +85,15 @@ public final class ImageSource: @unchecked Sendable {
         var out: UnsafeMutablePointer<CVips.VipsImage>?
         guard cvips_thumbnail_source(source, &out, width, height, size, crop, "", VIPS_FAIL_ON_ERROR) == 0, let out else { return nil }
         return VipsImageRef(out)
+    }
+
+    /// Decodes the whole first frame once, without keeping it: throws `corrupt_image` for a file that is
+    /// truncated or damaged past its header. For originals stored as uploaded.
+    public func verifyDecodes() throws(ImagingError) {
+        let image = try open(extraOptions: "access=sequential")
+        guard cvips_decode_all(image.pointer) == 0 else {
+            throw ImagingError(.corruptImage, "the image is damaged and cannot be read", detail: Vips.takeError())
+        }
     }
 
     /// Opens the first frame for decoding, sequentially.

@@ -56,6 +56,20 @@ extension Migration {
                 // Listing a user's originals, newest first, with a stable tie-break.
                 "CREATE INDEX images_owner_originals ON images (owner_id, created_at DESC, id DESC) WHERE source_id IS NULL",
             ]
-        )
+        ),
+        filenameSearch,
     ]
+}
+
+extension Migration {
+    /// Substring search on filenames that stays fast with many images: a trigram index serves
+    /// `lower(filename) LIKE '%…%'`. pg_trgm is a trusted extension, so the database owner may create it.
+    static let filenameSearch = Migration(
+        version: 2,
+        name: "filename search index",
+        statements: [
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            "CREATE INDEX images_filename_trgm ON images USING gin (lower(filename) gin_trgm_ops)",
+        ]
+    )
 }

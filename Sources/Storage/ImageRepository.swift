@@ -1,0 +1,160 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// All SQL about images. Every read and write is scoped to the owner: another user's id is simply not found.
+public struct ImageRepository: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    static let columns = """
+        id, owner_id, source_id, spec_hash, transformations::text, filename, format, content_type, width, height,
+        size_bytes, object_key, content_hash, status, error_code, error_message, created_at, updated_at
+        """
+
+    /// Stores a new original or a finished variant row. A variant that already exists for the same source and
+    /// spec is not stored again; the existing row is returned instead.
+    public func insert(_ image: ImageRecord) async throws(StorageError) -> ImageRecord {
+        let query: PostgresQuery = """
+            INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type,
+                width, height, size_bytes, object_key, content_hash, status, error_code, error_message)
+            VALUES (\(image.id), \(image.ownerID), \(image.sourceID), \(image.specHash), \(image.transformations)::jsonb,
+                \(image.filename), \(image.format), \(image.contentType), \(image.width), \(image.height),
+                \(image.sizeBytes), \(image.objectKey), \(image.contentHash), \(image.status.rawValue),
+                \(image.errorCode), \(image.errorMessage))
+            ON CONFLICT (source_id, spec_hash) WHERE source_id IS NOT NULL DO NOTHING
+            RETURNING \(unescaped: Self.columns)
+            """
+        if let inserted = try await first(query) { return inserted }
+        guard let source = image.sourceID, let hash = image.specHash,
+            let existing = try await variant(of: source, specHash: hash, owner: image.ownerID)
+        else {
+            throw StorageError(.unavailable, "the image could not be stored")
+        }
+        return existing
+    }
+
+    public func find(_ id: UUID, owner: UUID) async throws(StorageError) -> ImageRecord? {
+        try await first("SELECT \(unescaped: Self.columns) FROM images WHERE id = \(id) AND owner_id = \(owner)")
+    }
+
+    public func variant(of source: UUID, specHash: String, owner: UUID) async throws(StorageError) -> ImageRecord? {
+        try await first(
+            "SELECT \(unescaped: Self.columns) FROM images WHERE source_id = \(source) AND spec_hash = \(specHash) AND owner_id = \(owner)"
+        )
+    }
+
+    /// A page of a user's originals (or of one image's variants), newest first with the id as tie-break, so
+    /// pages never overlap or skip; `search` is a case-insensitive substring of the filename, `%` and `_`
+    /// taken literally.
+    public func list(owner: UUID, variantsOf source: UUID? = nil, search: String?, limit: Int, offset: Int)
+        async throws(StorageError) -> (images: [ImageRecord], total: Int)
+    {
+        let pattern = search.map { "%" + Self.escapeLike($0.lowercased()) + "%" }
+        // Two spelled-out queries rather than one with a nullable source: the originals' query must match the
+        // partial index on (owner_id, created_at, id) WHERE source_id IS NULL.
+        let page: PostgresQuery, count: PostgresQuery
+        if let source {
+            page = """
+                SELECT \(unescaped: Self.columns) FROM images
+                WHERE owner_id = \(owner) AND source_id = \(source)
+                  AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
+                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                """
+            count = """
+                SELECT count(*)::int FROM images WHERE owner_id = \(owner) AND source_id = \(source)
+                  AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
+                """
+        } else {
+            page = """
+                SELECT \(unescaped: Self.columns) FROM images
+                WHERE owner_id = \(owner) AND source_id IS NULL
+                  AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
+                ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
+                """
+            count = """
+                SELECT count(*)::int FROM images WHERE owner_id = \(owner) AND source_id IS NULL
+                  AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
+                """
+        }
+        do {
+            var images: [ImageRecord] = []
+            for try await row in try await client.query(page, logger: logger) { images.append(try Self.decode(row)) }
+            var total = 0
+            for try await n in try await client.query(count, logger: logger).decode(Int.self) { total = n }
+            return (images, total)
+        } catch {
+            throw StorageError(.unavailable, "the database could not be read", underlying: error)
+        }
+    }
+
+    /// Deletes an image and its variants (rows cascade); returns the object keys to remove from the store.
+    public func delete(_ id: UUID, owner: UUID) async throws(StorageError) -> [String]? {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                var keys: [String] = []
+                var found = false
+                let rows = try await connection.query(
+                    """
+                    WITH RECURSIVE doomed AS (
+                        SELECT id, object_key FROM images WHERE id = \(id) AND owner_id = \(owner)
+                        UNION ALL
+                        SELECT i.id, i.object_key FROM images i JOIN doomed d ON i.source_id = d.id
+                    )
+                    SELECT id, object_key FROM doomed
+                    """,
+                    logger: logger
+                )
+                for try await (_, key) in rows.decode((UUID, String?).self) {
+                    found = true
+                    if let key { keys.append(key) }
+                }
+                guard found else { return nil }
+                try await connection.query("DELETE FROM images WHERE id = \(id) AND owner_id = \(owner)", logger: logger)
+                return keys
+            }
+        } catch {
+            throw StorageError(.unavailable, "the database could not delete the image", underlying: error)
+        }
+    }
+
+    /// `%`, `_` and the escape character itself, made literal for LIKE.
+    static func escapeLike(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    private func first(_ query: PostgresQuery) async throws(StorageError) -> ImageRecord? {
+        do {
+            for try await row in try await client.query(query, logger: logger) { return try Self.decode(row) }
+            return nil
+        } catch {
+            throw StorageError(.unavailable, "the database could not be read", underlying: error)
+        }
+    }
+
+    static func decode(_ row: PostgresRow) throws -> ImageRecord {
+        let (id, owner, source, hash, transformations, filename, format, contentType, width) =
+            try row.decode((UUID, UUID, UUID?, String?, String?, String, String, String, Int?).self)
+        let cells = Array(row)
+        let height = try cells[9].decode(Int?.self)
+        let size = try cells[10].decode(Int?.self)
+        let key = try cells[11].decode(String?.self)
+        let contentHash = try cells[12].decode(String?.self)
+        let status = try cells[13].decode(String.self)
+        let errorCode = try cells[14].decode(String?.self)
+        let errorMessage = try cells[15].decode(String?.self)
+        let created = try cells[16].decode(Date.self)
+        let updated = try cells[17].decode(Date.self)
+        return ImageRecord(
+            id: id, ownerID: owner, sourceID: source, specHash: hash, transformations: transformations, filename: filename,
+            format: format, contentType: contentType, width: width, height: height, sizeBytes: size, objectKey: key,
+            contentHash: contentHash, status: ImageRecord.Status(rawValue: status) ?? .failed, errorCode: errorCode,
+            errorMessage: errorMessage, createdAt: created, updatedAt: updated
+        )
+    }
+}

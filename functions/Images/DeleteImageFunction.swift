@@ -1,0 +1,23 @@
+import FunctionRuntime
+
+/// `DELETE /images/{id}`: 204; the image, its variants and their stored bytes are gone. Rows go first (in one
+/// transaction); objects whose removal fails are left for the orphan sweep, never the other way round.
+struct DeleteImageFunction: APIFunction {
+    let service: ImageService
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await service.accounts.currentUser(request)
+        let image = try await service.image(request.pathParameters?["id"], of: user.id)
+        guard let keys = try await service.storage({ try await service.images.delete(image.id, owner: user.id) }) else {
+            throw APIError(.notFound, "no such image")
+        }
+        for key in keys {
+            do {
+                try await service.store.deleteObject(key: key)
+            } catch {
+                context.logger.warning("object left for the sweep", metadata: ["object.key": "\(key)"])
+            }
+        }
+        return APIGatewayV2Response(statusCode: 204)
+    }
+}

@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+import FunctionRuntime
+import Imaging
+import NIOPosix
+import Storage
+
+/// What the image functions share: the repository, the object store, the limits and the signed-in user.
+struct ImageService: Sendable {
+    let images: ImageRepository
+    let store: S3Client
+    let accounts: AccountService
+    let limits: ImageLimits
+
+    init(environment: FunctionEnvironment) async throws {
+        guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
+        self.store = store
+        images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        accounts = try await AccountService(environment: environment)
+        limits = .default
+    }
+
+    /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.
+    func image(_ idText: String?, of owner: UUID) async throws -> ImageRecord {
+        guard let idText, let id = UUID(uuidString: idText), let image = try await storage({ try await images.find(id, owner: owner) }) else {
+            throw APIError(.notFound, "no such image")
+        }
+        return image
+    }
+
+    /// Reads, checks and stores an upload: the object first, then its row, so a crash between the two leaves
+    /// an orphan object (swept later), never a row without bytes.
+    func storeOriginal(bytes: [UInt8], filename: String?, owner: UUID) async throws -> ImageRecord {
+        let limits = self.limits
+        // Re-encode only when orientation, metadata or pixel format require it; otherwise keep the bytes, once
+        // every pixel is known to decode.
+        let (source, stored, width, height): (ImageSource, [UInt8], Int, Int)
+        do {
+            (source, stored, width, height) = try await offloaded {
+                let source = try ImageSource(bytes: bytes, limits: limits)
+                guard source.needsNormalizing else {
+                    try source.verifyDecodes()
+                    return (source, bytes, source.orientedSize.width, source.orientedSize.height)
+                }
+                let encoded = try ImageProcessor.normalizeOriginal(source)
+                return (source, encoded.bytes, encoded.width, encoded.height)
+            }
+        } catch let error as ImagingError {
+            throw APIError(imaging: error)
+        }
+        let id = UUID()
+        let key = "originals/\(owner.uuidString.lowercased())/\(id.uuidString.lowercased())"
+        try await storage { try await store.putObject(key: key, body: Data(stored), contentType: source.format.contentType) }
+        let record = ImageRecord(
+            id: id, ownerID: owner, filename: Self.displayName(filename, format: source.format), format: source.format.rawValue,
+            contentType: source.format.contentType, width: width, height: height, sizeBytes: stored.count, objectKey: key,
+            contentHash: Self.contentHash(stored), status: .ready
+        )
+        return try await storage { try await images.insert(record) }
+    }
+
+    /// A display name: directory parts and control characters removed, at most 255 characters.
+    static func displayName(_ name: String?, format: ImageFormat) -> String {
+        let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
+        let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.properties.generalCategory != .control }))
+            .trimmingCharacters(in: .whitespaces)
+        return clean.isEmpty || clean == "." || clean == ".." ? "upload.\(format.rawValue)" : String(clean.prefix(255))
+    }
+
+    static func contentHash(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// libvips work runs on NIO's thread pool, never on the event loop.
+    func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
+    func storage<T>(_ body: () async throws -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
+        }
+    }
+}
+
+extension APIError {
+    /// An imaging refusal as the API answers it.
+    init(imaging error: ImagingError) {
+        switch error.code {
+        case .emptyImage: self.init(.badRequest, "the image is empty")
+        case .unsupportedFormat: self.init(.unsupportedMediaType, error.message)
+        case .payloadTooLarge: self.init(.payloadTooLarge, error.message)
+        case .imageTooLarge: self.init(Code(rawValue: "image_too_large"), error.message)
+        case .corruptImage: self.init(Code(rawValue: "corrupt_image"), error.message)
+        case .invalidTransformation: self.init(Code(rawValue: "invalid_transformation"), error.message)
+        default: self.init(.internalError, "the image could not be processed", underlying: error)
+        }
+    }
+}
