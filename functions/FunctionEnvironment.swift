@@ -1,4 +1,5 @@
 import Logging
+import Messaging
 import PostgresNIO
 import ServiceLifecycle
 import Storage
@@ -9,6 +10,8 @@ public struct FunctionEnvironment: Sendable {
     public let configuration: Configuration
     public let postgres: PostgresClient?
     public let s3: S3Client?
+    /// Transform jobs go out through this (one connection per process, opened on first use).
+    public let publisher: JobPublisher?
     public let logger: Logger
 
     /// The environment and the services that must run beside the invocation loop (the PostgreSQL pool).
@@ -18,7 +21,8 @@ public struct FunctionEnvironment: Sendable {
             PostgresClient(configuration: $0.clientConfiguration, backgroundLogger: logger)
         }
         let s3 = configuration.s3.map { S3Client(settings: $0) }
-        let shared = FunctionEnvironment(configuration: configuration, postgres: postgres, s3: s3, logger: logger)
+        let publisher = configuration.amqp.map { JobPublisher(settings: $0) }
+        let shared = FunctionEnvironment(configuration: configuration, postgres: postgres, s3: s3, publisher: publisher, logger: logger)
         return (shared, postgres.map { [$0] } ?? [])
     }
 

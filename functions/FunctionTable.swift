@@ -87,4 +87,16 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             routes: [HTTPRoute("DELETE", "/images/{id}")]
         )
     ) { environment in apiHandler(DeleteImageFunction(service: try await ImageService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "transform", summary: "Queues a transformation of an image.", timeoutSeconds: 35, memoryMB: 256,
+            routes: [HTTPRoute("POST", "/images/{id}/transform")]
+        )
+    ) { environment in apiHandler(try await TransformFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "transform-worker", summary: "Makes queued variants.", timeoutSeconds: 60, memoryMB: 1024,
+            queue: QueueTrigger(queue: "image-transforms")
+        )
+    ) { environment in QueueInvocationHandler(try TransformWorker(environment: environment)) },
 ])

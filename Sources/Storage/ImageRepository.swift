@@ -123,6 +123,46 @@ public struct ImageRepository: Sendable {
         }
     }
 
+    /// Marks a variant as being made; false when it is not queued or processing any more (done, failed, gone).
+    public func markProcessing(_ id: UUID) async throws(StorageError) -> Bool {
+        try await first(
+            "UPDATE images SET status = 'processing', updated_at = now() WHERE id = \(id) AND status IN ('queued', 'processing') RETURNING \(unescaped: Self.columns)"
+        ) != nil
+    }
+
+    /// Records a finished variant.
+    public func markReady(_ id: UUID, width: Int, height: Int, sizeBytes: Int, objectKey: String, contentHash: String)
+        async throws(StorageError) -> ImageRecord?
+    {
+        try await first(
+            """
+            UPDATE images SET status = 'ready', width = \(width), height = \(height), size_bytes = \(sizeBytes),
+                object_key = \(objectKey), content_hash = \(contentHash), error_code = NULL, error_message = NULL, updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """
+        )
+    }
+
+    /// Records a variant that cannot be made, with a stable code and a reason a client may read.
+    public func markFailed(_ id: UUID, code: String, message: String) async throws(StorageError) -> ImageRecord? {
+        try await first(
+            """
+            UPDATE images SET status = 'failed', error_code = \(code), error_message = \(message), updated_at = now()
+            WHERE id = \(id) AND status <> 'ready' RETURNING \(unescaped: Self.columns)
+            """
+        )
+    }
+
+    /// Removes a variant that was recorded but whose job could not be published, so nothing is left half-done.
+    public func deleteQueued(_ id: UUID) async throws(StorageError) {
+        _ = try await first("DELETE FROM images WHERE id = \(id) AND status = 'queued' RETURNING \(unescaped: Self.columns)")
+    }
+
+    /// Any image by id, whoever owns it (for the transform worker, whose job names the owner too).
+    public func find(_ id: UUID) async throws(StorageError) -> ImageRecord? {
+        try await first("SELECT \(unescaped: Self.columns) FROM images WHERE id = \(id)")
+    }
+
     /// `%`, `_` and the escape character itself, made literal for LIKE.
     static func escapeLike(_ s: String) -> String {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")

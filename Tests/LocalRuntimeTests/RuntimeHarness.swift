@@ -28,7 +28,7 @@ struct RuntimeHarness {
 
     /// The delivery limit every harness declares the fixture queue with (RabbitMQ refuses to redeclare a queue
     /// with other arguments).
-    static let deliveryLimit = 2
+    static let deliveryLimit = 3  // local-runtime's default, so dev and test runs declare queues alike
 
     /// The real function binary, beside the fixture one.
     static var imageFunctionsBinary: URL { fixtureBinary.deletingLastPathComponent().appendingPathComponent("image-functions") }

@@ -1,6 +1,5 @@
 import CArgon2
 import Foundation
-import NIOPosix
 
 /// Argon2id password hashes (libargon2, m = 19 MiB, t = 2, p = 1: OWASP's minimum), computed on NIO's thread
 /// pool so a hash never blocks the event loop.
@@ -14,11 +13,11 @@ struct PasswordHasher: Sendable {
     static let decoy = try! PasswordHasher().hashNow("not a password anyone has: decoy")
 
     func hash(_ password: String) async throws -> String {
-        try await NIOThreadPool.singleton.runIfActive { try hashNow(password) }
+        try await offloaded { try hashNow(password) }
     }
 
     func verify(_ password: String, against encoded: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await offloaded {
             let bytes = Array(password.utf8)
             return argon2id_verify(encoded, bytes, bytes.count) == ARGON2_OK.rawValue
         }

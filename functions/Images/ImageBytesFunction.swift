@@ -51,7 +51,7 @@ struct ImageBytesFunction: APIFunction {
         let bytes = try await service.storage { try await service.store.getObject(key: key) }
         let result: EncodedImage
         do {
-            result = try await service.offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
+            result = try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
         } catch let error as ImagingError {
             throw APIError(imaging: error)
         }

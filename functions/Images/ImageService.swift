@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import FunctionRuntime
 import Imaging
-import NIOPosix
 import Storage
 
 /// What the image functions share: the repository, the object store, the limits and the signed-in user.
@@ -69,11 +68,6 @@ struct ImageService: Sendable {
 
     static func contentHash(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// libvips work runs on NIO's thread pool, never on the event loop.
-    func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
     }
 
     func storage<T>(_ body: () async throws -> T) async throws(APIError) -> T {

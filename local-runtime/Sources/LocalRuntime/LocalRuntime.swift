@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Messaging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// The development stand-in for API Gateway, Lambda and the Amazon MQ event source around the real function
@@ -101,6 +102,25 @@ public final class LocalRuntime: Sendable {
         }
     }
 
+    /// Declares every queue function's queue (and its dead-letter queue) before ingress opens, as the cloud's
+    /// broker configuration would have: producers publish to queues that exist.
+    func declareQueues() async throws {
+        guard let amqp = configuration.amqp else { return }
+        let topologies = functions.compactMap { $0.queue.map { QueueTopology(queue: $0.queue, deliveryLimit: configuration.deliveryLimit) } }
+        guard !topologies.isEmpty else { return }
+        do {
+            try await NIOThreadPool.singleton.runIfActive {
+                let connection = try AMQPConnection(settings: amqp)
+                for topology in topologies { try connection.declare(topology) }
+                connection.close()
+            }
+        } catch let error as MessagingError where error.code == .rejected {
+            throw FunctionCatalog.LoadError(
+                description: "\(error.message): a queue of that name exists with other arguments (another --delivery-limit?); delete it or use the same limit"
+            )
+        }
+    }
+
     func runStartupFunctions() async throws {
         for name in configuration.startupFunctions where functions.contains(where: { $0.name == name }) {
             let output = try await invoke(name)
@@ -161,6 +181,7 @@ private struct StartupThenServe: Service {
     let gate: Promise<Bool>
     func run() async throws {
         do {
+            try await runtime.declareQueues()
             try await runtime.runStartupFunctions()
         } catch {
             await gate.fulfill(false)

@@ -1,0 +1,108 @@
+import Foundation
+import FunctionRuntime
+import Imaging
+import Messaging
+import Storage
+
+/// `POST /images/{id}/transform` `{"transformations": {...}}`. A new spec is recorded as a queued variant and
+/// its job published (with a publisher confirm): 202 with the variant. The same normalized spec of the same
+/// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (at most 30) waits for the
+/// result: 201 with a variant finished in time, else the 202.
+struct TransformFunction: APIFunction {
+    let service: ImageService
+    let publisher: JobPublisher
+    let queue: String
+
+    init(environment: FunctionEnvironment) async throws {
+        service = try await ImageService(environment: environment)
+        guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
+        self.publisher = publisher
+        queue = environment.configuration.transformQueue
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await service.accounts.currentUser(request)
+        let source = try await service.image(request.pathParameters?["id"], of: user.id)
+        let body = try RequestBody.json(request)
+        var spec = try Self.parse(body, against: source)
+        guard source.status == .ready, let sourceFormat = ImageFormat(rawValue: source.format) else {
+            throw APIError(APIError.Code(rawValue: "invalid_transformation"), "the source image is not ready yet")
+        }
+        spec = spec.normalized(sourceFormat: sourceFormat)
+        guard !spec.isEmpty else {
+            throw APIError(
+                APIError.Code(rawValue: "invalid_transformation"), "the transformations change nothing",
+                fieldErrors: [.init(field: "transformations", message: "must contain at least one transformation that changes the image")]
+            )
+        }
+
+        let output = spec.outputFormat(source: sourceFormat)
+        let candidate = ImageRecord(
+            id: UUID(), ownerID: user.id, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
+            filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
+            sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
+        )
+        let variant = try await service.storage { try await service.images.insert(candidate) }
+        let location = ["location": "/images/\(variant.id.uuidString.lowercased())"]
+        guard variant.id == candidate.id else {
+            // The same work was asked for before: no new job.
+            return .json(ImageJSON(variant), status: 200, headers: location)
+        }
+        do {
+            let job = try JSONEncoder().encode(TransformJob(variant_id: variant.id, owner_id: user.id))
+            try await publisher.publish([UInt8](job), to: queue, messageID: variant.id.uuidString.lowercased())
+        } catch {
+            // The broker refused or is down: take the variant back, so a retry starts clean.
+            try? await service.images.deleteQueued(variant.id)
+            throw APIError(.unavailable, "transformations cannot be queued right now; try again shortly", underlying: error)
+        }
+        if let wait = Self.preferredWait(request), wait > 0,
+            let done = try await waitForResult(variant.id, owner: user.id, upTo: .seconds(wait))
+        {
+            if done.status == .ready { return .json(ImageJSON(done), status: 201, headers: location) }
+            return .json(ImageJSON(done), status: 202, headers: location)
+        }
+        return .json(ImageJSON(variant), status: 202, headers: location.merging(["retry-after": "1"]) { $1 })
+    }
+
+    /// The spec of a request body, valid for this source; every bad field is a 422 `invalid_transformation`.
+    static func parse(_ body: JSONValue, against source: ImageRecord) throws(APIError) -> TransformationSpec {
+        let spec: TransformationSpec
+        do {
+            spec = try TransformationSpec.parse(body: body)
+            try spec.validate(forImageOf: (source.width ?? 0, source.height ?? 0))
+        } catch {
+            throw APIError(
+                APIError.Code(rawValue: "invalid_transformation"), "the transformations are not valid",
+                fieldErrors: error.errors.map { .init(field: $0.field, message: $0.message) }
+            )
+        }
+        return spec
+    }
+
+    /// `Prefer: wait=N`, capped at 30 seconds.
+    static func preferredWait(_ request: APIGatewayV2Request) -> Int? {
+        guard let prefer = request.header("prefer") else { return nil }
+        for token in prefer.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where token.hasPrefix("wait=") {
+            return Int(token.dropFirst(5)).map { min(max($0, 0), 30) }
+        }
+        return nil
+    }
+
+    /// Checks the variant with growing pauses (50 ms doubling to 1 s), not in a tight loop, until it is
+    /// ready or failed or the time is up.
+    func waitForResult(_ id: UUID, owner: UUID, upTo limit: Duration) async throws -> ImageRecord? {
+        let deadline = ContinuousClock.now + limit
+        var pause = Duration.milliseconds(50)
+        while ContinuousClock.now < deadline {
+            try await Task.sleep(for: min(pause, deadline - ContinuousClock.now))
+            if let image = try await service.storage({ try await service.images.find(id, owner: owner) }),
+                image.status == .ready || image.status == .failed
+            {
+                return image
+            }
+            pause = min(pause * 2, .seconds(1))
+        }
+        return nil
+    }
+}
