@@ -200,7 +200,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["openapi_check.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -99,4 +99,10 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             queue: QueueTrigger(queue: "image-transforms")
         )
     ) { environment in QueueInvocationHandler(try TransformWorker(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "openapi", summary: "The OpenAPI document of every route.", timeoutSeconds: 3, memoryMB: 128,
+            routes: [HTTPRoute("GET", "/openapi.json")]
+        )
+    ) { _ in HTTPInvocationHandler(OpenAPIFunction()) },
 ])

@@ -52,8 +52,11 @@ struct RuntimeHarness {
         configuration.startupFunctions = startup
         configuration.deliveryLimit = deliveryLimit
         configuration.amqp = consumeQueues ? try amqpSettings() : nil
+        // A transform queue of this run's own; the functions publish to it through TRANSFORM_QUEUE.
+        let transformQueue = "image-transforms-\(UUID().uuidString.prefix(8).lowercased())"
+        configuration.queueNames = ["image-transforms": transformQueue]
         configuration.workerEnvironment = ProcessInfo.processInfo.environment
-            .merging(["FIXTURE_OUTPUT_DIR": output.path]) { $1 }
+            .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue]) { $1 }
             .merging(environment) { $1 }
 
         var logger = Logger(label: "local-runtime-test")

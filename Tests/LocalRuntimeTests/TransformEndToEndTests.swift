@@ -3,9 +3,9 @@ import NIOHTTP1
 import Testing
 
 /// Transformations through local-runtime: the request queues a job on RabbitMQ, the queue-triggered worker
-/// (a real worker process) makes the variant, and the API serves it. Serialized: each test runs its own
-/// local-runtime on its own database, and two consuming the one transform queue would take each other's jobs.
-@Suite(.serialized) struct TransformEndToEndTests {
+/// (a real worker process) makes the variant, and the API serves it. Each test's local-runtime has a database
+/// and a transform queue of its own.
+@Suite struct TransformEndToEndTests {
     typealias I = ImagesEndToEndTests
 
     func withService(_ body: @Sendable @escaping (RuntimeHarness) async throws -> Void) async throws {

@@ -106,7 +106,7 @@ public final class LocalRuntime: Sendable {
     /// broker configuration would have: producers publish to queues that exist.
     func declareQueues() async throws {
         guard let amqp = configuration.amqp else { return }
-        let topologies = functions.compactMap { $0.queue.map { QueueTopology(queue: $0.queue, deliveryLimit: configuration.deliveryLimit) } }
+        let topologies = functions.compactMap { $0.queue.map { QueueTopology(queue: queueName($0.queue), deliveryLimit: configuration.deliveryLimit) } }
         guard !topologies.isEmpty else { return }
         do {
             try await NIOThreadPool.singleton.runIfActive {
@@ -135,7 +135,7 @@ public final class LocalRuntime: Sendable {
             let supervisor = self.supervisor
             return QueueConsumer(
                 function: function,
-                topology: QueueTopology(queue: trigger.queue, deliveryLimit: configuration.deliveryLimit),
+                topology: QueueTopology(queue: queueName(trigger.queue), deliveryLimit: configuration.deliveryLimit),
                 settings: amqp,
                 prefetch: configuration.workersPerFunction,
                 metrics: metrics,
@@ -143,6 +143,8 @@ public final class LocalRuntime: Sendable {
             ) { event in await supervisor.invoke(function, event: event) }
         }
     }
+
+    func queueName(_ declared: String) -> String { configuration.queueNames[declared] ?? declared }
 
     private func quietLogger() -> Logger {
         var quiet = logger

@@ -19,6 +19,9 @@ public struct LocalRuntimeConfiguration: Sendable {
     public var maxBodyBytes: Int = 40 << 20
     /// RabbitMQ, for queue-triggered functions; nil runs HTTP functions only.
     public var amqp: AMQPSettings?
+    /// Queue names to use instead of those the table declares (trigger name to actual name), so that runs
+    /// sharing a broker, such as parallel tests, do not take each other's messages.
+    public var queueNames: [String: String] = [:]
     /// Deliveries of one message before it is dead-lettered.
     public var deliveryLimit: Int = 3
     /// Functions invoked once, in order, before ingress opens (schema migrations); a failure stops the start.

@@ -1,0 +1,119 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// The OpenAPI document the service serves describes the service's real responses: a walk through every
+/// route family records status, content type and body, and jsonschema checks them against the document.
+@Suite(.serialized) struct OpenAPIConformanceTests {
+    typealias I = ImagesEndToEndTests
+
+    struct Sample: Encodable {
+        var method: String
+        var path: String
+        var status: Int
+        var content_type: String
+        var body: JSONBody?
+    }
+
+    /// A response body kept as JSON text, written into the samples file as a JSON value.
+    struct JSONBody: Encodable {
+        var data: Data
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(try JSONDecoder().decode(AnyValue.self, from: data))
+        }
+    }
+
+    /// Decodes and re-encodes any JSON value.
+    indirect enum AnyValue: Codable {
+        case null, bool(Bool), int(Int), double(Double), string(String), array([AnyValue]), object([String: AnyValue])
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null } else if let v = try? c.decode(Bool.self) { self = .bool(v) }
+            else if let v = try? c.decode(Int.self) { self = .int(v) } else if let v = try? c.decode(Double.self) { self = .double(v) }
+            else if let v = try? c.decode(String.self) { self = .string(v) } else if let v = try? c.decode([AnyValue].self) { self = .array(v) }
+            else { self = .object(try c.decode([String: AnyValue].self)) }
+        }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.singleValueContainer()
+            switch self {
+            case .null: try c.encodeNil()
+            case .bool(let v): try c.encode(v)
+            case .int(let v): try c.encode(v)
+            case .double(let v): try c.encode(v)
+            case .string(let v): try c.encode(v)
+            case .array(let v): try c.encode(v)
+            case .object(let v): try c.encode(v)
+            }
+        }
+    }
+
+    @Test func realResponsesConformToTheServedDocument() async throws {
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
+                maxBodyBytes: 40 << 20, consumeQueues: true
+            ) { h in
+                var samples: [Sample] = []
+                func record(_ method: HTTPMethod, _ template: String, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> RuntimeHarness.Reply {
+                    let reply = try await h.request(method, path, body: body, headers: headers)
+                    let type = reply.header("content-type") ?? ""
+                    let isJSON = type.contains("json")
+                    samples.append(Sample(method: method.rawValue, path: template, status: reply.status, content_type: type,
+                                          body: isJSON && !reply.body.isEmpty ? JSONBody(data: reply.body) : nil))
+                    return reply
+                }
+                let json = [("Content-Type", "application/json")]
+                let document = try await record(.GET, "/openapi.json", "/openapi.json")
+                _ = try await record(.GET, "/healthz", "/healthz")
+                _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"olga","password":"olgas password"}"#.utf8), headers: json)
+                _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"OLGA","password":"olgas password"}"#.utf8), headers: json)
+                _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"x"}"#.utf8), headers: json)
+                let login = try await record(.POST, "/login", "/login", body: Data(#"{"username":"olga","password":"olgas password"}"#.utf8), headers: json)
+                _ = try await record(.POST, "/login", "/login", body: Data(#"{"username":"olga","password":"wrong password"}"#.utf8), headers: json)
+                _ = try await record(.POST, "/users/", "/users/", body: Data(#"{"email":"p@example.com","plain_password":"p password"}"#.utf8), headers: json)
+                _ = try await record(.POST, "/token", "/token", body: Data("username=olga&password=olgas+password".utf8), headers: [("Content-Type", "application/x-www-form-urlencoded")])
+                let token = try #require(try login.json()["token"] as? String)
+                let auth = [("Authorization", "Bearer \(token)")]
+                _ = try await record(.GET, "/users/me", "/users/me", headers: auth)
+                _ = try await record(.GET, "/users/me", "/users/me")
+                let upload = try await record(.POST, "/images", "/images?filename=dune.jpg", body: try I.photo("Dune.jpg"), headers: auth + [("Content-Type", "image/jpeg")])
+                _ = try await record(.POST, "/images", "/images", body: Data("text".utf8), headers: auth + [("Content-Type", "image/jpeg")])
+                let b64 = try JSONSerialization.data(withJSONObject: ["image": try I.photo("Gulp.png").base64EncodedString()])
+                _ = try await record(.POST, "/images/upload", "/images/upload", body: b64, headers: auth + json)
+                let id = try #require(try upload.json()["id"] as? String)
+                _ = try await record(.GET, "/images", "/images?limit=1", headers: auth)
+                _ = try await record(.GET, "/images", "/images?limit=0", headers: auth)
+                _ = try await record(.GET, "/images/{id}/metadata", "/images/\(id)/metadata", headers: auth)
+                _ = try await record(.GET, "/images/{id}", "/images/\(id)", headers: auth)
+                _ = try await record(.GET, "/images/{id}", "/images/00000000-0000-0000-0000-000000000000", headers: auth)
+                let spec = Data(#"{"transformations":{"resize":{"width":100},"watermark":{"text":"hi"}}}"#.utf8)
+                _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: spec, headers: auth + json + [("Prefer", "wait=20")])
+                _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: spec, headers: auth + json)
+                _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: Data(#"{"transformations":{"rotate":"x"}}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: Data(#"{"transformations":{"flip":true}}"#.utf8), headers: auth + json)
+                _ = try await record(.GET, "/images/{id}/variants", "/images/\(id)/variants", headers: auth)
+                _ = try await record(.DELETE, "/images/{id}", "/images/\(id)", headers: auth)
+
+                let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                defer { try? FileManager.default.removeItem(at: dir) }
+                try document.body.write(to: dir.appendingPathComponent("openapi.json"))
+                try JSONEncoder().encode(samples).write(to: dir.appendingPathComponent("samples.json"))
+                let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("openapi_check.py")
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", script.path, dir.appendingPathComponent("openapi.json").path, dir.appendingPathComponent("samples.json").path]
+                let output = Pipe()
+                process.standardOutput = output
+                process.standardError = output
+                try process.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                #expect(process.terminationStatus == 0, "\(text)")
+                #expect(text.contains("\(samples.count) responses checked, 0 problems"), "\(text)")
+            }
+        }
+    }
+}

@@ -1,0 +1,1521 @@
+/// The OpenAPI 3.1 document of every route, served at `GET /openapi.json`. Kept true by
+/// `OpenAPIConformanceTests`, which validates it and checks real responses against its schemas.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+ "components": {
+  "responses": {
+   "Problem": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "An error, as an RFC 9457 problem document."
+   }
+  },
+  "schemas": {
+   "Credentials": {
+    "additionalProperties": false,
+    "properties": {
+     "password": {
+      "maxLength": 1024,
+      "minLength": 8,
+      "type": "string"
+     },
+     "username": {
+      "maxLength": 254,
+      "minLength": 3,
+      "type": "string"
+     }
+    },
+    "required": [
+     "username",
+     "password"
+    ],
+    "type": "object"
+   },
+   "Health": {
+    "properties": {
+     "status": {
+      "const": "ok"
+     }
+    },
+    "required": [
+     "status"
+    ],
+    "type": "object"
+   },
+   "Image": {
+    "additionalProperties": false,
+    "properties": {
+     "content_type": {
+      "type": "string"
+     },
+     "created_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "error": {
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "properties": {
+         "code": {
+          "type": "string"
+         },
+         "message": {
+          "type": "string"
+         }
+        },
+        "required": [
+         "code",
+         "message"
+        ],
+        "type": "object"
+       }
+      ]
+     },
+     "filename": {
+      "type": "string"
+     },
+     "format": {
+      "enum": [
+       "jpeg",
+       "png",
+       "webp",
+       "avif",
+       "heif",
+       "gif",
+       "tiff"
+      ]
+     },
+     "height": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "size_bytes": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "source_id": {
+      "format": "uuid",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "status": {
+      "enum": [
+       "queued",
+       "processing",
+       "ready",
+       "failed"
+      ]
+     },
+     "transformations": {
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "$ref": "#/components/schemas/Transformations"
+       }
+      ]
+     },
+     "updated_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "url": {
+      "type": "string"
+     },
+     "width": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "id",
+     "filename",
+     "format",
+     "content_type",
+     "width",
+     "height",
+     "size_bytes",
+     "status",
+     "source_id",
+     "transformations",
+     "error",
+     "url",
+     "created_at",
+     "updated_at"
+    ],
+    "type": "object"
+   },
+   "ImagePage": {
+    "additionalProperties": false,
+    "properties": {
+     "items": {
+      "items": {
+       "$ref": "#/components/schemas/Image"
+      },
+      "type": "array"
+     },
+     "limit": {
+      "type": "integer"
+     },
+     "page": {
+      "type": "integer"
+     },
+     "skip": {
+      "type": "integer"
+     },
+     "total": {
+      "type": "integer"
+     }
+    },
+    "required": [
+     "items",
+     "total",
+     "page",
+     "limit",
+     "skip"
+    ],
+    "type": "object"
+   },
+   "Problem": {
+    "properties": {
+     "code": {
+      "description": "bad_request, unauthorized, not_found, username_taken, payload_too_large, unsupported_format, validation_failed, invalid_transformation, image_too_large, corrupt_image, transformation_failed, rate_limited, unavailable",
+      "type": "string"
+     },
+     "detail": {
+      "type": "string"
+     },
+     "errors": {
+      "items": {
+       "properties": {
+        "field": {
+         "type": "string"
+        },
+        "message": {
+         "type": "string"
+        }
+       },
+       "required": [
+        "field",
+        "message"
+       ],
+       "type": "object"
+      },
+      "type": "array"
+     },
+     "status": {
+      "type": "integer"
+     },
+     "title": {
+      "type": "string"
+     },
+     "type": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "type",
+     "title",
+     "status",
+     "detail",
+     "code"
+    ],
+    "type": "object"
+   },
+   "Readiness": {
+    "properties": {
+     "checks": {
+      "additionalProperties": {
+       "enum": [
+        "up",
+        "down"
+       ]
+      },
+      "type": "object"
+     },
+     "status": {
+      "const": "ready"
+     }
+    },
+    "required": [
+     "status",
+     "checks"
+    ],
+    "type": "object"
+   },
+   "Session": {
+    "additionalProperties": false,
+    "properties": {
+     "expires_in": {
+      "type": "integer"
+     },
+     "token": {
+      "type": "string"
+     },
+     "token_type": {
+      "const": "Bearer"
+     },
+     "user": {
+      "$ref": "#/components/schemas/User"
+     }
+    },
+    "required": [
+     "user",
+     "token",
+     "token_type",
+     "expires_in"
+    ],
+    "type": "object"
+   },
+   "Token": {
+    "additionalProperties": false,
+    "properties": {
+     "access_token": {
+      "type": "string"
+     },
+     "expires_in": {
+      "type": "integer"
+     },
+     "token_type": {
+      "const": "bearer"
+     }
+    },
+    "required": [
+     "access_token",
+     "token_type",
+     "expires_in"
+    ],
+    "type": "object"
+   },
+   "Transformations": {
+    "additionalProperties": false,
+    "properties": {
+     "compress": {
+      "type": "boolean"
+     },
+     "crop": {
+      "additionalProperties": false,
+      "properties": {
+       "height": {
+        "minimum": 1,
+        "type": "integer"
+       },
+       "width": {
+        "minimum": 1,
+        "type": "integer"
+       },
+       "x": {
+        "minimum": 0,
+        "type": "integer"
+       },
+       "y": {
+        "minimum": 0,
+        "type": "integer"
+       }
+      },
+      "required": [
+       "x",
+       "y",
+       "width",
+       "height"
+      ],
+      "type": "object"
+     },
+     "filters": {
+      "additionalProperties": false,
+      "properties": {
+       "blur": {
+        "description": "Gaussian sigma, 0.3 to 100 (0 for none).",
+        "maximum": 100,
+        "minimum": 0,
+        "type": "number"
+       },
+       "grayscale": {
+        "type": "boolean"
+       },
+       "invert": {
+        "type": "boolean"
+       },
+       "sepia": {
+        "type": "boolean"
+       },
+       "sharpen": {
+        "type": "boolean"
+       }
+      },
+      "type": "object"
+     },
+     "flip": {
+      "type": "boolean"
+     },
+     "format": {
+      "enum": [
+       "jpeg",
+       "jpg",
+       "png",
+       "webp",
+       "avif",
+       "heif",
+       "gif",
+       "tiff"
+      ]
+     },
+     "mirror": {
+      "type": "boolean"
+     },
+     "quality": {
+      "maximum": 100,
+      "minimum": 1,
+      "type": "integer"
+     },
+     "resize": {
+      "additionalProperties": false,
+      "properties": {
+       "fit": {
+        "enum": [
+         "fill",
+         "cover",
+         "contain",
+         "inside"
+        ]
+       },
+       "height": {
+        "maximum": 8192,
+        "minimum": 1,
+        "type": "integer"
+       },
+       "width": {
+        "maximum": 8192,
+        "minimum": 1,
+        "type": "integer"
+       }
+      },
+      "type": "object"
+     },
+     "rotate": {
+      "description": "Degrees clockwise, taken modulo 360.",
+      "type": "number"
+     },
+     "watermark": {
+      "additionalProperties": false,
+      "properties": {
+       "opacity": {
+        "default": 0.5,
+        "maximum": 1,
+        "minimum": 0,
+        "type": "number"
+       },
+       "position": {
+        "default": "bottom-right",
+        "enum": [
+         "bottom-right",
+         "bottom-left",
+         "top-right",
+         "top-left",
+         "center"
+        ]
+       },
+       "text": {
+        "maxLength": 200,
+        "minLength": 1,
+        "type": "string"
+       }
+      },
+      "required": [
+       "text"
+      ],
+      "type": "object"
+     }
+    },
+    "type": "object"
+   },
+   "User": {
+    "additionalProperties": false,
+    "properties": {
+     "created_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "username": {
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "username",
+     "created_at"
+    ],
+    "type": "object"
+   }
+  },
+  "securitySchemes": {
+   "bearerAuth": {
+    "bearerFormat": "JWT",
+    "scheme": "bearer",
+    "type": "http"
+   }
+  }
+ },
+ "info": {
+  "description": "An image processing API: accounts, uploads, asynchronous transformations, retrieval and listing. Every error is an RFC 9457 problem document with a stable `code`.",
+  "title": "ImageFunctions",
+  "version": "1.0.0"
+ },
+ "openapi": "3.1.0",
+ "paths": {
+  "/healthz": {
+   "get": {
+    "operationId": "health",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Health"
+        }
+       }
+      },
+      "description": "The process answers."
+     }
+    },
+    "summary": "Liveness."
+   }
+  },
+  "/image/{id}": {
+   "get": {
+    "operationId": "imageLegacy",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "in": "query",
+      "name": "format",
+      "schema": {
+       "enum": [
+        "jpeg",
+        "png",
+        "webp",
+        "avif",
+        "heif",
+        "gif",
+        "tiff"
+       ]
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "image/*": {
+        "schema": {
+         "format": "binary",
+         "type": "string"
+        }
+       }
+      },
+      "description": "The bytes."
+     },
+     "202": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "Not ready yet."
+     },
+     "304": {
+      "description": "Not modified."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The image's bytes (original service)."
+   }
+  },
+  "/images": {
+   "get": {
+    "operationId": "list",
+    "parameters": [
+     {
+      "description": "Page number, from 1.",
+      "in": "query",
+      "name": "page",
+      "schema": {
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items to skip (instead of page).",
+      "in": "query",
+      "name": "skip",
+      "schema": {
+       "minimum": 0,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items per page; above 100 is capped to 100.",
+      "in": "query",
+      "name": "limit",
+      "schema": {
+       "default": 10,
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Case-insensitive substring of the filename; % and _ are literal.",
+      "in": "query",
+      "name": "q",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ImagePage"
+        }
+       }
+      },
+      "description": "A page of images."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The caller's original images, newest first."
+   },
+   "post": {
+    "operationId": "upload",
+    "parameters": [
+     {
+      "description": "Display name for a raw body.",
+      "in": "query",
+      "name": "filename",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "content": {
+      "image/*": {
+       "schema": {
+        "format": "binary",
+        "type": "string"
+       }
+      },
+      "multipart/form-data": {
+       "schema": {
+        "properties": {
+         "file": {
+          "format": "binary",
+          "type": "string"
+         },
+         "image": {
+          "format": "binary",
+          "type": "string"
+         }
+        },
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The stored image.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Upload an image (multipart `file` or `image`, or a raw image/* body)."
+   }
+  },
+  "/images/upload": {
+   "post": {
+    "operationId": "uploadBase64",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "properties": {
+         "filename": {
+          "type": "string"
+         },
+         "image": {
+          "contentEncoding": "base64",
+          "type": "string"
+         }
+        },
+        "required": [
+         "image"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The stored image.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Upload a base64 image (original service)."
+   }
+  },
+  "/images/{id}": {
+   "delete": {
+    "operationId": "delete",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Deleted."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Delete an image, its variants and their bytes."
+   },
+   "get": {
+    "operationId": "image",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "description": "Convert (computed once, kept as a variant).",
+      "in": "query",
+      "name": "format",
+      "schema": {
+       "enum": [
+        "jpeg",
+        "png",
+        "webp",
+        "avif",
+        "heif",
+        "gif",
+        "tiff"
+       ]
+      }
+     },
+     {
+      "in": "header",
+      "name": "If-None-Match",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "image/*": {
+        "schema": {
+         "format": "binary",
+         "type": "string"
+        }
+       }
+      },
+      "description": "The bytes with their true content type.",
+      "headers": {
+       "ETag": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "202": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "A variant not ready yet.",
+      "headers": {
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        }
+       }
+      }
+     },
+     "304": {
+      "description": "Not modified."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The image's bytes."
+   }
+  },
+  "/images/{id}/metadata": {
+   "get": {
+    "operationId": "metadata",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The image."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The image's metadata."
+   }
+  },
+  "/images/{id}/transform": {
+   "post": {
+    "operationId": "transform",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "description": "wait=N (at most 30) waits for the result.",
+      "in": "header",
+      "name": "Prefer",
+      "schema": {
+       "example": "wait=10",
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "additionalProperties": false,
+        "properties": {
+         "transformations": {
+          "$ref": "#/components/schemas/Transformations"
+         }
+        },
+        "required": [
+         "transformations"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The existing variant for the same transformations.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The finished variant (Prefer: wait).",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "202": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The queued variant.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Transform an image (asynchronously)."
+   }
+  },
+  "/images/{id}/variants": {
+   "get": {
+    "operationId": "variants",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "description": "Page number, from 1.",
+      "in": "query",
+      "name": "page",
+      "schema": {
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items to skip (instead of page).",
+      "in": "query",
+      "name": "skip",
+      "schema": {
+       "minimum": 0,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items per page; above 100 is capped to 100.",
+      "in": "query",
+      "name": "limit",
+      "schema": {
+       "default": 10,
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "in": "query",
+      "name": "q",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/ImagePage"
+        }
+       }
+      },
+      "description": "A page of variants."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Variants made from the image."
+   }
+  },
+  "/login": {
+   "post": {
+    "operationId": "login",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Credentials"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      },
+      "description": "The user and a token."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "Sign in."
+   }
+  },
+  "/openapi.json": {
+   "get": {
+    "operationId": "openapi",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "type": "object"
+        }
+       }
+      },
+      "description": "The OpenAPI document."
+     }
+    },
+    "summary": "This document."
+   }
+  },
+  "/readyz": {
+   "get": {
+    "operationId": "ready",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Readiness"
+        }
+       }
+      },
+      "description": "All dependencies answer."
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "Readiness of PostgreSQL, S3 and RabbitMQ."
+   }
+  },
+  "/register": {
+   "post": {
+    "operationId": "register",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Credentials"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Session"
+        }
+       }
+      },
+      "description": "The account and a token."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "Create an account and sign in."
+   }
+  },
+  "/token": {
+   "post": {
+    "operationId": "token",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "$ref": "#/components/schemas/Credentials"
+       }
+      },
+      "application/x-www-form-urlencoded": {
+       "schema": {
+        "properties": {
+         "grant_type": {
+          "type": "string"
+         },
+         "password": {
+          "type": "string"
+         },
+         "username": {
+          "type": "string"
+         }
+        },
+        "required": [
+         "username",
+         "password"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Token"
+        }
+       }
+      },
+      "description": "An access token."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "OAuth2 password grant (original service)."
+   }
+  },
+  "/users": {
+   "post": {
+    "operationId": "createUser",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "properties": {
+         "email": {
+          "maxLength": 254,
+          "minLength": 3,
+          "type": "string"
+         },
+         "plain_password": {
+          "maxLength": 1024,
+          "minLength": 8,
+          "type": "string"
+         }
+        },
+        "required": [
+         "email",
+         "plain_password"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      },
+      "description": "The user."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "Create an account (original service)."
+   }
+  },
+  "/users/": {
+   "post": {
+    "operationId": "createUserSlash",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "properties": {
+         "email": {
+          "type": "string"
+         },
+         "plain_password": {
+          "type": "string"
+         }
+        },
+        "required": [
+         "email",
+         "plain_password"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      },
+      "description": "The user."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "Create an account (original service, trailing slash)."
+   }
+  },
+  "/users/me": {
+   "get": {
+    "operationId": "me",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/User"
+        }
+       }
+      },
+      "description": "The user."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The signed-in user."
+   }
+  }
+ },
+ "servers": [
+  {
+   "url": "/"
+  }
+ ]
+}
+"""#
+}
