@@ -196,6 +196,7 @@ let package = Package(
                 "Messaging",
                 "fixture-functions",
                 "image-functions",
+                "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -39,21 +39,11 @@ struct ImageEncoder {
             status = cvips_tiffsave(image.pointer, &buffer, &length, lossy ? VIPS_FOREIGN_TIFF_COMPRESSION_JPEG : VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, Int32(quality ?? 75))
         }
         guard status == 0, let buffer else {
-            let detail = Vips.takeError()
-            // Pixels are decoded only now, so damage in the source surfaces here.
-            throw ImagingError(Self.looksLikeDamage(detail) ? .corruptImage : .transformationFailed,
-                               Self.looksLikeDamage(detail) ? "the image is damaged and cannot be read" : "the image could not be encoded as \(format.rawValue)",
-                               detail: detail)
+            // Pixels are decoded only now, so damage in the source surfaces here (ImageProcessor tells which).
+            throw ImagingError.fromVips(.transformationFailed, what: "encode as \(format.rawValue)", detail: Vips.takeError())
         }
         defer { g_free(buffer) }
         let bytes = Array(UnsafeRawBufferPointer(start: buffer, count: length))
         return format == .webp ? WebPMetadataStripper.strip(bytes) : bytes
-    }
-
-    /// libvips's messages for a source that does not decode (truncated, bad data) name the loader or the read.
-    static func looksLikeDamage(_ detail: String) -> Bool {
-        let text = detail.lowercased()
-        return ["load", "premature", "truncat", "corrupt", "read error", "out of order", "bad", "invalid", "unexpected end", "not enough"]
-            .contains { text.contains($0) }
     }
 }

@@ -11,6 +11,21 @@ public struct EncodedImage: Sendable {
 /// Runs a spec on a source: load, the plan's steps, encode. Synchronous and CPU-bound: call it off the event loop.
 public enum ImageProcessor {
     public static func process(_ source: ImageSource, spec: TransformationSpec) throws(ImagingError) -> EncodedImage {
+        do {
+            return try render(source, spec: spec)
+        } catch where error.code == .transformationFailed || error.code == .corruptImage {
+            // Pixels decode lazily, inside any step: a failure is the source's damage exactly when the source
+            // does not decode on its own.
+            do {
+                try source.verifyDecodes()
+            } catch {
+                throw ImagingError(.corruptImage, "the image is damaged and cannot be read", detail: error.detail)
+            }
+            throw ImagingError(.transformationFailed, "the image could not be processed", detail: error.detail)
+        }
+    }
+
+    private static func render(_ source: ImageSource, spec: TransformationSpec) throws(ImagingError) -> EncodedImage {
         let plan = TransformationPlan(spec: spec, source: source)
         let context = RenderContext(outputFormat: plan.outputFormat)
         var image: VipsImageRef
@@ -23,8 +38,7 @@ public enum ImageProcessor {
         case .resizeWhileLoading(let resize):
             let p = Resize.thumbnailParameters(resize)
             guard let out = source.thumbnail(width: p.width, height: p.height, size: p.size, crop: p.crop) else {
-                let detail = Vips.takeError()
-                throw ImagingError(.corruptImage, "the image is damaged and cannot be read", detail: detail)
+                throw ImagingError(.transformationFailed, "the image could not be resized", detail: Vips.takeError())
             }
             image = out
         }

@@ -80,10 +80,11 @@ public final class ImageSource: @unchecked Sendable {
         orientation >= 5 ? (height, width) : (width, height)
     }
 
-    /// Loads and resizes in one go (shrink-on-load for JPEG and WebP), applying EXIF orientation.
+    /// Loads and resizes in one go (shrink-on-load for JPEG and WebP), applying EXIF orientation. The loader
+    /// options go in `option_string` too: libvips 8.14's thumbnail does not pass its own `fail_on` on.
     func thumbnail(width: Int32, height: Int32, size: VipsSize, crop: VipsInteresting) -> VipsImageRef? {
         var out: UnsafeMutablePointer<CVips.VipsImage>?
-        guard cvips_thumbnail_source(source, &out, width, height, size, crop, "", VIPS_FAIL_ON_ERROR) == 0, let out else { return nil }
+        guard cvips_thumbnail_source(source, &out, width, height, size, crop, Self.loadOptions, VIPS_FAIL_ON_ERROR) == 0, let out else { return nil }
         return VipsImageRef(out)
     }
 

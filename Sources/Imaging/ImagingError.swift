@@ -35,3 +35,11 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+extension ImagingError {
+    /// A libvips failure inside a step. Whether the source was damaged is decided afterwards by decoding it
+    /// again (`ImageProcessor`), not from libvips's text, which other threads may have replaced.
+    static func fromVips(_ code: Code, what: String, detail: String) -> ImagingError {
+        ImagingError(code, "the image could not be processed (\(what))", detail: detail)
+    }
+}

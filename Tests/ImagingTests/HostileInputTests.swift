@@ -61,6 +61,19 @@ import Testing
         #expect(code(truncated) == .corruptImage)
     }
 
+    /// Truncation is found on every load path: plain, JPEG shrink-on-load, and libvips's resize-while-loading.
+    @Test(arguments: [#"{"format":"png"}"#, #"{"resize":{"width":300}}"#, #"{"resize":{"width":1000}}"#, #"{"rotate":90}"#])
+    func truncatedPhotoIsCorruptWhateverTheSpec(_ json: String) throws {
+        let photo = try [UInt8](Data(contentsOf: T.testdata.appendingPathComponent("Dune.jpg")))
+        let truncated = Array(photo.prefix(50_000))
+        do {
+            _ = try ImageProcessor.process(try ImageSource(bytes: truncated), spec: try T.parse(json))
+            Issue.record("\(json): a truncated photo was processed")
+        } catch let error as ImagingError {
+            #expect(error.code == .corruptImage, "\(json): \(error)")
+        }
+    }
+
     @Test func otherFormatsAndNonImagesAreUnsupported() {
         let svg = Array(#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100000" height="100000"><rect width="10" height="10"/></svg>"#.utf8)
         let pdf = Array("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n".utf8)

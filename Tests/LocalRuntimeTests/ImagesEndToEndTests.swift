@@ -188,8 +188,9 @@ import Testing
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(endpoint)/\(bucket)/\(key)"), timeout: .seconds(10))
             #expect(response.status == .notFound)
             let listing = try await HTTPClient.shared.execute(HTTPClientRequest(url: "\(endpoint)/\(bucket)?prefix=variants/\(alice.userID)/\(id)"), timeout: .seconds(10))
+            #expect(listing.status == .ok)
             let xml = String(buffer: try await listing.body.collect(upTo: 1 << 20))
-            #expect(!xml.contains("<Key>"))
+            #expect(xml.contains("<ListBucketResult") && !xml.contains("<Key>"))
         }
     }
 }

@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import NIOHTTP1
+import Storage
 import Testing
 
 /// Transformations through local-runtime: the request queues a job on RabbitMQ, the queue-triggered worker
@@ -97,6 +100,51 @@ import Testing
             let bob = try await I.signUp(h, "bob")
             #expect(try await transform(bob, id, #"{"flip":true}"#).status == 404)
             #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 0)
+        }
+    }
+
+    @Test func aSourceThatNoLongerDecodesGivesAFailedVariantWithItsReason() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            // Damage the stored original behind the service's back.
+            let env = ProcessInfo.processInfo.environment
+            let store = S3Client(settings: try S3Settings(
+                endpoint: try #require(env["S3_ENDPOINT"]), region: env["S3_REGION"] ?? "us-east-1", bucket: env["S3_BUCKET"] ?? "images",
+                accessKeyID: env["S3_ACCESS_KEY_ID"] ?? "", secretAccessKey: env["S3_SECRET_ACCESS_KEY"] ?? "", pathStyle: true
+            ))
+            try await store.putObject(key: "originals/\(alice.userID)/\(id)", body: try I.photo("Dune.jpg").prefix(50_000), contentType: "image/jpeg")
+
+            let reply = try await transform(alice, id, #"{"resize":{"width":300}}"#, wait: 20)
+            let variant = try reply.json()
+            #expect(variant["status"] as? String == "failed")
+            let error = try #require(variant["error"] as? [String: Any])
+            #expect(error["code"] as? String == "corrupt_image")
+            let variantID = try #require(variant["id"] as? String)
+            let bytes = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
+            #expect(bytes.status == 422)
+            #expect(try bytes.json()["code"] as? String == "transformation_failed")
+        }
+    }
+
+    @Test func aJobForADeletedImageRecreatesNothing() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Kleiber_by_Lukas_Baubkus.jpg")).json()["id"] as? String)
+            let queued = try await transform(alice, id, #"{"resize":{"width":300},"filters":{"blur":2}}"#)
+            #expect(queued.status == 202)
+            #expect(try await h.request(.DELETE, "/images/\(id)", headers: alice.auth).status == 204)
+            try await Task.sleep(for: .seconds(3))  // time for the job to be taken and ended
+            let env = ProcessInfo.processInfo.environment
+            let endpoint = try #require(env["S3_ENDPOINT"]), bucket = env["S3_BUCKET"] ?? "images"
+            let listing = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "\(endpoint)/\(bucket)?prefix=variants/\(alice.userID)/\(id)"), timeout: .seconds(10)
+            )
+            #expect(listing.status == .ok)
+            let xml = String(buffer: try await listing.body.collect(upTo: 1 << 20))
+            #expect(xml.contains("<ListBucketResult") && !xml.contains("<Key>"))
+            let variantID = try #require(try queued.json()["id"] as? String)
+            #expect(try await h.request(.GET, "/images/\(variantID)/metadata", headers: alice.auth).status == 404)
         }
     }
 }

@@ -54,9 +54,14 @@ struct TransformWorker: QueueHandler {
         }
         let key = "variants/\(job.owner_id.uuidString.lowercased())/\(sourceID.uuidString.lowercased())/\(hash)"
         try await store.putObject(key: key, body: Data(result.bytes), contentType: result.format.contentType)
-        _ = try await images.markReady(
+        let marked = try await images.markReady(
             variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
             contentHash: ImageService.contentHash(result.bytes)
         )
+        if marked == nil {
+            // The image was deleted while the variant was being made: take back what was just written.
+            try await store.deleteObject(key: key)
+            logger.debug("job ended: the image was deleted meanwhile")
+        }
     }
 }

@@ -20,7 +20,7 @@ final class VipsImageRef: @unchecked Sendable {
         var out: UnsafeMutablePointer<CVips.VipsImage>?
         let status = call(pointer, &out)
         guard status == 0, let out else {
-            throw ImagingError(code, "the image could not be processed (\(what))", detail: Vips.takeError())
+            throw ImagingError.fromVips(code, what: what, detail: Vips.takeError())
         }
         return VipsImageRef(out)
     }
