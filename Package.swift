@@ -147,6 +147,19 @@ let package = Package(
             ],
             path: "local-runtime/Benchmarks/runtime-benchmark"
         ),
+        // Not a test: the service end to end through local-runtime, next to in-process imaging.
+        .executableTarget(
+            name: "api-benchmark",
+            dependencies: [
+                "LocalRuntime",
+                "Imaging",
+                "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "local-runtime/Benchmarks/api-benchmark"
+        ),
         // A second function binary with handlers that misbehave on purpose (sleep, crash, fail), so the
         // local runtime's supervision is tested against real processes without test code in the real binary.
         .executableTarget(
