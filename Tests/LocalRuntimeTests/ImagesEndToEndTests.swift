@@ -94,6 +94,9 @@ import Testing
             let truncated = try await alice.upload(try Self.photo("Dune.jpg").prefix(100_000))
             #expect(truncated.status == 422)
             #expect(try truncated.json()["code"] as? String == "corrupt_image")
+            let oversized = try await h.request(.POST, "/images", body: Data(count: 26_000_000), headers: alice.auth + [("Content-Type", "image/jpeg")])
+            #expect(oversized.status == 413)
+            #expect(try oversized.json()["code"] as? String == "payload_too_large")
             let listed = try await h.request(.GET, "/images", headers: alice.auth)
             #expect(try listed.json()["total"] as? Int == 0)  // nothing refused was stored
         }

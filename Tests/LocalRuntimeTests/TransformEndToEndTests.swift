@@ -147,4 +147,25 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(variantID)/metadata", headers: alice.auth).status == 404)
         }
     }
+
+    @Test func brokerDownIs503AndLeavesNothingHalfDone() async throws {
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: [
+                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "critical",
+                    "AMQP_URL": "amqp://nobody:nothing@127.0.0.1:1/nowhere",
+                ],
+                maxBodyBytes: 40 << 20
+            ) { h in
+                let alice = try await I.signUp(h, "alice")
+                let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+                let reply = try await transform(alice, id, #"{"flip":true}"#)
+                #expect(reply.status == 503)
+                #expect(reply.header("retry-after") != nil)
+                #expect(try reply.json()["code"] as? String == "unavailable")
+                #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 0)
+            }
+        }
+    }
 }
