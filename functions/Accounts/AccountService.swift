@@ -58,13 +58,4 @@ struct AccountService: Sendable {
         }
         return user
     }
-
-    /// A storage call whose failure is the service being unavailable (503), never the client's fault.
-    private func storage<T>(_ body: () async throws -> T) async throws(APIError) -> T {
-        do {
-            return try await body()
-        } catch {
-            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
-        }
-    }
 }

@@ -1,5 +1,4 @@
 import Messaging
-import NIOPosix
 import PostgresNIO
 import Storage
 
@@ -28,7 +27,7 @@ struct DependencyCheck: Sendable {
     static func rabbitMQ(_ settings: AMQPSettings?) -> DependencyCheck {
         DependencyCheck(name: "rabbitmq") {
             guard let settings else { throw ConfigurationError("AMQP_URL is not set") }
-            try await NIOThreadPool.singleton.runIfActive {
+            try await offloaded {
                 let connection = try AMQPConnection(settings: settings, timeout: .seconds(2), heartbeatSeconds: 0)
                 connection.close()
             }

@@ -34,7 +34,7 @@ struct ImageBytesFunction: APIFunction {
         if let match = request.header("if-none-match"), match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
             return APIGatewayV2Response(statusCode: 304, headers: headers)
         }
-        let bytes = try await service.storage { try await service.store.getObject(key: key) }
+        let bytes = try await storage { try await service.store.getObject(key: key) }
         headers["content-type"] = image.contentType
         return APIGatewayV2Response(statusCode: 200, headers: headers, body: bytes.base64EncodedString(), isBase64Encoded: true)
     }
@@ -42,13 +42,13 @@ struct ImageBytesFunction: APIFunction {
     /// The image in another format, made once and stored as a variant with the spec `{"format": …}`.
     func converted(_ image: ImageRecord, to format: ImageFormat) async throws -> ImageRecord {
         let spec = { var spec = TransformationSpec(); spec.format = format; return spec }()
-        if let existing = try await service.storage({ try await service.images.variant(of: image.id, specHash: spec.hash, owner: image.ownerID) }),
+        if let existing = try await storage({ try await service.images.variant(of: image.id, specHash: spec.hash, owner: image.ownerID) }),
             existing.status == .ready
         {
             return existing
         }
         guard let key = image.objectKey else { throw APIError(.notFound, "no such image") }
-        let bytes = try await service.storage { try await service.store.getObject(key: key) }
+        let bytes = try await storage { try await service.store.getObject(key: key) }
         let result: EncodedImage
         do {
             result = try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
@@ -56,14 +56,14 @@ struct ImageBytesFunction: APIFunction {
             throw APIError(imaging: error)
         }
         let id = UUID()
-        let variantKey = "variants/\(image.ownerID.uuidString.lowercased())/\(image.id.uuidString.lowercased())/\(spec.hash)"
-        try await service.storage { try await service.store.putObject(key: variantKey, body: Data(result.bytes), contentType: format.contentType) }
+        let variantKey = ObjectKeys.variant(owner: image.ownerID, source: image.id, specHash: spec.hash)
+        try await storage { try await service.store.putObject(key: variantKey, body: Data(result.bytes), contentType: format.contentType) }
         let record = ImageRecord(
             id: id, ownerID: image.ownerID, sourceID: image.id, specHash: spec.hash, transformations: spec.canonicalJSON,
             filename: image.filename, format: format.rawValue, contentType: format.contentType, width: result.width,
             height: result.height, sizeBytes: result.bytes.count, objectKey: variantKey,
             contentHash: ImageService.contentHash(result.bytes), status: .ready
         )
-        return try await service.storage { try await service.images.insert(record) }
+        return try await storage { try await service.images.insert(record) }
     }
 }

@@ -48,7 +48,7 @@ struct ImageService: Sendable {
             throw APIError(imaging: error)
         }
         let id = UUID()
-        let key = "originals/\(owner.uuidString.lowercased())/\(id.uuidString.lowercased())"
+        let key = ObjectKeys.original(owner: owner, image: id)
         try await storage { try await store.putObject(key: key, body: Data(stored), contentType: source.format.contentType) }
         let record = ImageRecord(
             id: id, ownerID: owner, filename: Self.displayName(filename, format: source.format), format: source.format.rawValue,
@@ -68,16 +68,6 @@ struct ImageService: Sendable {
 
     static func contentHash(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-
-    func storage<T>(_ body: () async throws -> T) async throws(APIError) -> T {
-        do {
-            return try await body()
-        } catch let error as APIError {
-            throw error
-        } catch {
-            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
-        }
     }
 }
 

@@ -38,7 +38,7 @@ struct ListImagesFunction: APIFunction {
 
         var source: UUID? = nil
         if variants { source = try await service.image(request.pathParameters?["id"], of: user.id).id }
-        let (images, total) = try await service.storage {
+        let (images, total) = try await storage {
             try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: limit, offset: skip)
         }
         return .json(Page(items: images.map(ImageJSON.init), total: total, page: skip / limit + 1, limit: limit, skip: skip))

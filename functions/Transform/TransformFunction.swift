@@ -42,7 +42,7 @@ struct TransformFunction: APIFunction {
             filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
             sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
         )
-        let variant = try await service.storage { try await service.images.insert(candidate) }
+        let variant = try await storage { try await service.images.insert(candidate) }
         let location = ["location": "/images/\(variant.id.uuidString.lowercased())"]
         guard variant.id == candidate.id else {
             // The same work was asked for before: no new job.
@@ -96,7 +96,7 @@ struct TransformFunction: APIFunction {
         var pause = Duration.milliseconds(50)
         while ContinuousClock.now < deadline {
             try await Task.sleep(for: min(pause, deadline - ContinuousClock.now))
-            if let image = try await service.storage({ try await service.images.find(id, owner: owner) }),
+            if let image = try await storage({ try await service.images.find(id, owner: owner) }),
                 image.status == .ready || image.status == .failed
             {
                 return image

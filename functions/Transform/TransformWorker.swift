@@ -52,7 +52,7 @@ struct TransformWorker: QueueHandler {
             _ = try await images.markFailed(variant.id, code: error.code.rawValue, message: error.message)
             return
         }
-        let key = "variants/\(job.owner_id.uuidString.lowercased())/\(sourceID.uuidString.lowercased())/\(hash)"
+        let key = ObjectKeys.variant(owner: job.owner_id, source: sourceID, specHash: hash)
         try await store.putObject(key: key, body: Data(result.bytes), contentType: result.format.contentType)
         let marked = try await images.markReady(
             variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,

@@ -1,0 +1,13 @@
+import Foundation
+
+/// Where image bytes live in the store: keys made from ids and the spec hash, never from filenames. A
+/// variant's key depends only on its source and spec, so a redelivered job writes the same object.
+enum ObjectKeys {
+    static func original(owner: UUID, image: UUID) -> String {
+        "originals/\(owner.uuidString.lowercased())/\(image.uuidString.lowercased())"
+    }
+
+    static func variant(owner: UUID, source: UUID, specHash: String) -> String {
+        "variants/\(owner.uuidString.lowercased())/\(source.uuidString.lowercased())/\(specHash)"
+    }
+}
