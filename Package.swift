@@ -209,6 +209,8 @@ let package = Package(
                 "Messaging",
                 "fixture-functions",
                 "image-functions",
+                "Imaging",
+                "CVips",
                 "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
