@@ -168,7 +168,7 @@ public struct ImageRepository: Sendable {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 
-    private func first(_ query: PostgresQuery) async throws(StorageError) -> ImageRecord? {
+    func first(_ query: PostgresQuery) async throws(StorageError) -> ImageRecord? {
         do {
             for try await row in try await client.query(query, logger: logger) { return try Self.decode(row) }
             return nil

@@ -58,6 +58,9 @@ extension Migration {
             ]
         ),
         filenameSearch,
+        rateLimits,
+        transformOutbox,
+        objectKeyIndex,
     ]
 }
 
@@ -71,5 +74,46 @@ extension Migration {
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
             "CREATE INDEX images_filename_trgm ON images USING gin (lower(filename) gin_trgm_ops)",
         ]
+    )
+}
+
+extension Migration {
+    /// Rate-limit state: one GCRA "theoretical arrival time" per key (action, user or username and address).
+    /// A row whose time has passed means a full allowance; the sweeper deletes such rows.
+    static let rateLimits = Migration(
+        version: 3,
+        name: "rate limits",
+        statements: [
+            "CREATE TABLE rate_limits (key text PRIMARY KEY, tat timestamptz NOT NULL)",
+            "CREATE INDEX rate_limits_tat ON rate_limits (tat)",
+        ]
+    )
+
+    /// The transactional outbox of transform jobs: a queued variant and its job row are written in one
+    /// statement; the row goes once the broker has confirmed the job. A row that stays (a crash between commit
+    /// and publish) is published by the sweeper. Deleting the variant deletes its row.
+    static let transformOutbox = Migration(
+        version: 4,
+        name: "transform outbox",
+        statements: [
+            """
+            CREATE TABLE transform_outbox (
+                variant_id uuid PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+                owner_id uuid NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                attempts integer NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX transform_outbox_created ON transform_outbox (created_at)",
+        ]
+    )
+}
+
+extension Migration {
+    /// The orphan sweep asks, for each stored object, whether a row references its key.
+    static let objectKeyIndex = Migration(
+        version: 5,
+        name: "object key index",
+        statements: ["CREATE INDEX images_object_key ON images (object_key) WHERE object_key IS NOT NULL"]
     )
 }

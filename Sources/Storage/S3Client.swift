@@ -65,17 +65,39 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// One page (up to 1000 keys) of the objects whose keys start with `prefix` (ListObjectsV2).
+    public func listObjects(prefix: String, continuationToken: String? = nil) async throws(StorageError) -> S3ObjectPage {
+        var query = [("list-type", "2"), ("prefix", prefix)]
+        if let continuationToken { query.append(("continuation-token", continuationToken)) }
+        let response = try await send(.GET, key: "", query: query, body: nil, timeout: .seconds(30))
+        guard response.status == .ok else {
+            throw StorageError(.objectStoreRejected, "listing objects answered \(response.status.code)")
+        }
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw StorageError(.unavailable, "the object store stopped sending a listing", underlying: error)
+        }
+        return try S3ListingParser.parse(Data(buffer: body))
+    }
+
     /// Signs and sends one request; for bodiless answers the body is drained here.
     private func send(
-        _ method: HTTPMethod, key: String, body: Data?, headers extra: [(String, String)] = [], timeout: TimeAmount
+        _ method: HTTPMethod, key: String, query: [(String, String)] = [], body: Data?, headers extra: [(String, String)] = [],
+        timeout: TimeAmount
     ) async throws(StorageError) -> HTTPClientResponse {
         let location = settings.location(key: key)
         let payloadHash = body.map { SigV4Signer.payloadHash($0) } ?? SigV4Signer.emptyPayloadHash
         var headers = [("host", location.host)] + extra
         if let body { headers.append(("content-length", String(body.count))) }
-        let signature = signer.sign(method: method.rawValue, path: location.path, headers: headers, payloadHash: payloadHash)
+        let signature = signer.sign(
+            method: method.rawValue, path: location.path, query: query, headers: headers, payloadHash: payloadHash
+        )
 
-        var request = HTTPClientRequest(url: location.url)
+        let queryString = query.map { SigV4Signer.encode($0.0, encodeSlash: true) + "=" + SigV4Signer.encode($0.1, encodeSlash: true) }
+            .joined(separator: "&")
+        var request = HTTPClientRequest(url: queryString.isEmpty ? location.url : location.url + "?" + queryString)
         request.method = method
         for (name, value) in extra + signature { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
