@@ -13,6 +13,8 @@ public struct Configuration: Sendable {
     public var s3: S3Settings?
     public var jwtSecret: String?
     public var transformQueue: String
+    public var rateLimits: RateLimitSettings
+    public var sweeper: SweeperSettings
 
     public init(environment: [String: String]) throws {
         func value(_ key: String) -> String? {
@@ -43,6 +45,27 @@ public struct Configuration: Sendable {
             throw ConfigurationError("JWT_SECRET is required when APP_ENV=production")
         }
         self.transformQueue = value("TRANSFORM_QUEUE") ?? "image-transforms"
+        func policy(_ key: String, default fallback: RateLimitPolicy) throws -> RateLimitPolicy {
+            guard let text = value(key) else { return fallback }
+            guard let parsed = RateLimitPolicy(name: fallback.name, text) else {
+                throw ConfigurationError("\(key) must look like '60/min burst 20' (or 'off')")
+            }
+            return parsed
+        }
+        rateLimits = RateLimitSettings(
+            transforms: try policy("RATE_LIMIT_TRANSFORMS", default: RateLimitSettings.standard.transforms),
+            uploads: try policy("RATE_LIMIT_UPLOADS", default: RateLimitSettings.standard.uploads),
+            logins: try policy("RATE_LIMIT_LOGINS", default: RateLimitSettings.standard.logins)
+        )
+        func seconds(_ key: String, default fallback: Double) throws -> Double {
+            guard let text = value(key) else { return fallback }
+            guard let n = Double(text), n >= 0, n.isFinite else { throw ConfigurationError("\(key) must be a number of seconds") }
+            return n
+        }
+        sweeper = SweeperSettings(
+            outboxGraceSeconds: try seconds("SWEEP_OUTBOX_AFTER_SECONDS", default: 30),
+            orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
+        )
     }
 }
 

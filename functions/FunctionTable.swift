@@ -56,7 +56,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 30, memoryMB: 1024,
             routes: [HTTPRoute("POST", "/images"), HTTPRoute("POST", "/images/upload")]
         )
-    ) { environment in apiHandler(UploadFunction(service: try await ImageService(environment: environment))) },
+    ) { environment in apiHandler(try await UploadFunction(environment: environment)) },
     FunctionDefinition(
         FunctionDescription(
             name: "image", summary: "Serves an image's bytes, converted with ?format=.", timeoutSeconds: 30, memoryMB: 1024,
@@ -99,6 +99,18 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             queue: QueueTrigger(queue: "image-transforms")
         )
     ) { environment in QueueInvocationHandler(try TransformWorker(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "transform-dead-letter", summary: "Marks variants whose jobs were dead-lettered as failed.",
+            timeoutSeconds: 10, memoryMB: 256, queue: .deadLetters(of: "image-transforms")
+        )
+    ) { environment in QueueInvocationHandler(try DeadLetterFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "sweeper", summary: "Publishes unconfirmed jobs again and removes orphaned objects.",
+            timeoutSeconds: 300, memoryMB: 256, schedule: ScheduleTrigger(rateMinutes: 1)
+        )
+    ) { environment in try SweeperFunction(environment: environment) },
     FunctionDefinition(
         FunctionDescription(
             name: "openapi", summary: "The OpenAPI document of every route.", timeoutSeconds: 3, memoryMB: 128,

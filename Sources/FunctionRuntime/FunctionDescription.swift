@@ -11,10 +11,12 @@ public struct FunctionDescription: Codable, Sendable, Equatable {
     public var routes: [HTTPRoute]
     /// The RabbitMQ queue that triggers the function, if any.
     public var queue: QueueTrigger?
+    /// A timer that invokes the function (an EventBridge schedule in AWS), if any.
+    public var schedule: ScheduleTrigger?
 
     public init(
         name: String, summary: String, timeoutSeconds: Int = 10, memoryMB: Int = 512, routes: [HTTPRoute] = [],
-        queue: QueueTrigger? = nil
+        queue: QueueTrigger? = nil, schedule: ScheduleTrigger? = nil
     ) {
         self.name = name
         self.summary = summary
@@ -22,6 +24,7 @@ public struct FunctionDescription: Codable, Sendable, Equatable {
         self.memoryMB = memoryMB
         self.routes = routes
         self.queue = queue
+        self.schedule = schedule
     }
 }
 
@@ -44,9 +47,29 @@ public struct HTTPRoute: Codable, Sendable, Hashable, CustomStringConvertible {
 public struct QueueTrigger: Codable, Sendable, Hashable {
     public var queue: String
     public var batchSize: Int
+    /// Set when `queue` is the dead-letter queue of another queue function's queue (`<that queue>.dlq`): the
+    /// broker fills it after that queue's delivery limit, and it is declared together with that queue.
+    public var deadLettersOf: String?
 
     public init(queue: String, batchSize: Int = 1) {
         self.queue = queue
         self.batchSize = batchSize
     }
+
+    /// The trigger of the dead-letter queue of `queue`.
+    public static func deadLetters(of queue: String) -> QueueTrigger {
+        var trigger = QueueTrigger(queue: "\(queue).dlq")
+        trigger.deadLettersOf = queue
+        return trigger
+    }
+}
+
+/// A fixed-rate timer: the function is invoked every `rateMinutes` with an EventBridge "Scheduled Event".
+public struct ScheduleTrigger: Codable, Sendable, Hashable {
+    public var rateMinutes: Int
+
+    public init(rateMinutes: Int) { self.rateMinutes = rateMinutes }
+
+    /// The SAM `Schedule` expression.
+    public var expression: String { rateMinutes == 1 ? "rate(1 minute)" : "rate(\(rateMinutes) minutes)" }
 }

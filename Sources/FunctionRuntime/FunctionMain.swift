@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -16,6 +17,8 @@ import Foundation
 /// custom runtimes pass it), builds that function's handler and runs the Runtime API loop until SIGTERM.
 /// `--describe` prints the table of functions as JSON and exits.
 public enum FunctionMain {
+    private static let loggingBootstrapped = Mutex(false)
+
     /// - Parameters:
     ///   - makeEnvironment: builds what handlers share (configuration, pools) and the services that must run
     ///     beside the loop (a connection pool's `run()`). Called once, after the handler name is known.
@@ -33,6 +36,11 @@ public enum FunctionMain {
             return 0
         }
         let handlerName = argumentValue("--handler", in: arguments) ?? environment["_HANDLER"] ?? ""
+        // One JSON object per line (LOG_FORMAT=text for the plain format while debugging). The logging
+        // system can be set once per process; tests run the entry point many times in one.
+        if environment["LOG_FORMAT"]?.lowercased() != "text", loggingBootstrapped.withLock({ done in defer { done = true }; return !done }) {
+            LoggingSystem.bootstrap { JSONLogHandler(label: $0) }
+        }
         var logger = Logger(label: "image-functions")
         logger.logLevel = environment["LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
         logger[metadataKey: "handler.name"] = .string(handlerName)

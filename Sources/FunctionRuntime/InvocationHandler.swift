@@ -31,6 +31,7 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
             throw RuntimeError(.invalidEvent, "the event is not an API Gateway payload 2.0 request")
         }
         let response = try await handler.handle(request, context: context)
+        InvocationRecord.current?.status = response.statusCode
         return try JSONEncoder().encode(response)
     }
 }

@@ -33,30 +33,39 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
         }
     }
 
-    /// Runs one invocation and answers it. Only a failure to reach the Runtime API escapes.
+    /// Runs one invocation and answers it, then logs one line for it: request id and handler (in the
+    /// context's logger), outcome, HTTP status, duration and user, never a body. Only a failure to reach the
+    /// Runtime API escapes.
     func runOne(_ invocation: Invocation) async throws {
         let context = InvocationContext(metadata: invocation.metadata, functionName: functionName, logger: logger)
+        let record = InvocationRecord()
         let start = ContinuousClock.now
         let output: Data
         do {
-            output = try await handler.handle(invocation.event, context: context)
+            output = try await InvocationRecord.$current.withValue(record) {
+                try await handler.handle(invocation.event, context: context)
+            }
         } catch {
             let report = ErrorReport(error)
-            context.logger.error(
-                "invocation failed",
-                metadata: [
-                    "duration.ms": "\(milliseconds(since: start))", "error.type": "\(report.errorType)",
-                    "error.message": "\(report.errorMessage)",
-                ]
-            )
+            var line = Self.fields(record, start: start, outcome: "error")
+            line["error.type"] = "\(report.errorType)"
+            line["error.message"] = "\(report.errorMessage)"
+            context.logger.error("invocation", metadata: line)
             try await client.reportError(requestID: invocation.metadata.requestID, report)
             return
         }
         try await client.respond(requestID: invocation.metadata.requestID, body: output)
-        context.logger.debug("invocation done", metadata: ["duration.ms": "\(milliseconds(since: start))"])
+        context.logger.info("invocation", metadata: Self.fields(record, start: start, outcome: "ok"))
     }
 
-    private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
+    static func fields(_ record: InvocationRecord, start: ContinuousClock.Instant, outcome: String) -> Logger.Metadata {
+        var fields: Logger.Metadata = ["outcome": .string(outcome), "duration.ms": .stringConvertible(milliseconds(since: start))]
+        if let status = record.status { fields["http.status"] = .stringConvertible(status) }
+        if let user = record.userID { fields["user.id"] = .string(user) }
+        return fields
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
         let elapsed = ContinuousClock.now - start
         return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
     }

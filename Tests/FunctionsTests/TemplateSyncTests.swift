@@ -13,7 +13,8 @@ import Yams
         var memory: Int?
         var routes: Set<HTTPRoute>
         var queues: Set<String>
-        var description: String { "\(handler) timeout=\(timeout ?? -1) memory=\(memory ?? -1) routes=\(routes.sorted { $0.description < $1.description }) queues=\(queues.sorted())" }
+        var schedules: Set<String>
+        var description: String { "\(handler) timeout=\(timeout ?? -1) memory=\(memory ?? -1) routes=\(routes.sorted { $0.description < $1.description }) queues=\(queues.sorted()) schedules=\(schedules.sorted())" }
     }
 
     static var templateURL: URL {
@@ -32,6 +33,7 @@ import Yams
             let handler = try #require(properties["Handler"]?.string)
             var routes = Set<HTTPRoute>()
             var queues = Set<String>()
+            var schedules = Set<String>()
             for (_, event) in properties["Events"]?.mapping ?? [:] {
                 let eventProperties = event["Properties"]
                 switch event["Type"]?.string {
@@ -40,13 +42,15 @@ import Yams
                 case "MQ":
                     for queue in eventProperties?["Queues"]?.sequence ?? [] { queues.insert(queue.string ?? "") }
                     #expect(eventProperties?["BatchSize"]?.int == 1, "queue functions take one message per invocation")
+                case "Schedule":
+                    schedules.insert(eventProperties?["Schedule"]?.string ?? "")
                 default:
                     Issue.record("unexpected event type in \(handler)")
                 }
             }
             functions[handler] = DeployedFunction(
                 handler: handler, timeout: properties["Timeout"]?.int, memory: properties["MemorySize"]?.int,
-                routes: routes, queues: queues
+                routes: routes, queues: queues, schedules: schedules
             )
         }
         return functions
@@ -57,7 +61,7 @@ import Yams
         let table = Dictionary(uniqueKeysWithValues: functionTable.descriptions.map { d in
             (d.name, DeployedFunction(
                 handler: d.name, timeout: d.timeoutSeconds, memory: d.memoryMB, routes: Set(d.routes),
-                queues: d.queue.map { [$0.queue] } ?? []
+                queues: d.queue.map { [$0.queue] } ?? [], schedules: d.schedule.map { [$0.expression] } ?? []
             ))
         })
         #expect(Set(deployed.keys) == Set(table.keys), "functions in only one of template.yaml and the table")

@@ -6,6 +6,7 @@ import Messaging
 import NIOCore
 import NIOHTTP1
 import NIOFoundationCompat
+import Storage
 import Testing
 
 /// Starts a LocalRuntime over the fixture-functions binary (real worker processes) on a free port.
@@ -26,6 +27,16 @@ struct RuntimeHarness {
         return try AMQPSettings(url: url)
     }
 
+    /// The test S3 server, for looking at or changing stored objects behind the service's back.
+    static func objectStore(bucket: String? = nil) throws -> S3Client {
+        let env = ProcessInfo.processInfo.environment
+        return S3Client(settings: try S3Settings(
+            endpoint: try #require(env["S3_ENDPOINT"]), region: env["S3_REGION"] ?? "us-east-1",
+            bucket: bucket ?? env["S3_BUCKET"] ?? "images",
+            accessKeyID: env["S3_ACCESS_KEY_ID"] ?? "", secretAccessKey: env["S3_SECRET_ACCESS_KEY"] ?? "", pathStyle: true
+        ))
+    }
+
     /// The delivery limit every harness declares the fixture queue with (RabbitMQ refuses to redeclare a queue
     /// with other arguments).
     static let deliveryLimit = 3  // local-runtime's default, so dev and test runs declare queues alike
@@ -36,7 +47,7 @@ struct RuntimeHarness {
     static func with<T: Sendable>(
         binary: URL = fixtureBinary, startup: [String] = [], environment: [String: String] = [:],
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int = 1 << 20,
-        consumeQueues: Bool = false,
+        consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -50,6 +61,10 @@ struct RuntimeHarness {
         configuration.maxWait = maxWait
         configuration.maxBodyBytes = maxBodyBytes
         configuration.startupFunctions = startup
+        configuration.bodyTimeout = bodyTimeout
+        // Tests invoke the sweeper themselves unless they ask for its timer.
+        configuration.runSchedules = schedules != nil
+        configuration.scheduleOverride = schedules
         configuration.deliveryLimit = deliveryLimit
         configuration.amqp = consumeQueues ? try amqpSettings() : nil
         // A transform queue of this run's own; the functions publish to it through TRANSFORM_QUEUE.

@@ -28,4 +28,18 @@ enum ScratchDatabase {
             }
         }
     }
+
+    /// Runs statements on a scratch database behind the service's back (to stage a crash's leftovers).
+    static func execute(_ url: String, _ queries: [PostgresQuery]) async throws {
+        let components = try #require(URLComponents(string: url))
+        let client = PostgresClient(configuration: .init(
+            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "",
+            password: components.password, database: String(components.path.dropFirst()), tls: .disable
+        ))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            for query in queries { try await client.query(query) }
+        }
+    }
 }

@@ -108,12 +108,7 @@ import Testing
             let alice = try await I.signUp(h, "alice")
             let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
             // Damage the stored original behind the service's back.
-            let env = ProcessInfo.processInfo.environment
-            let store = S3Client(settings: try S3Settings(
-                endpoint: try #require(env["S3_ENDPOINT"]), region: env["S3_REGION"] ?? "us-east-1", bucket: env["S3_BUCKET"] ?? "images",
-                accessKeyID: env["S3_ACCESS_KEY_ID"] ?? "", secretAccessKey: env["S3_SECRET_ACCESS_KEY"] ?? "", pathStyle: true
-            ))
-            try await store.putObject(key: "originals/\(alice.userID)/\(id)", body: try I.photo("Dune.jpg").prefix(50_000), contentType: "image/jpeg")
+            try await RuntimeHarness.objectStore().putObject(key: "originals/\(alice.userID)/\(id)", body: try I.photo("Dune.jpg").prefix(50_000), contentType: "image/jpeg")
 
             let reply = try await transform(alice, id, #"{"resize":{"width":300}}"#, wait: 20)
             let variant = try reply.json()

@@ -7,6 +7,8 @@ struct AccountService: Sendable {
     let users: UserRepository
     let hasher: PasswordHasher
     let tokens: TokenIssuer
+    let limiter: RateLimiter
+    let loginPolicy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
         guard let secret = environment.configuration.jwtSecret else {
@@ -15,6 +17,8 @@ struct AccountService: Sendable {
         users = UserRepository(client: try environment.requirePostgres(), logger: environment.logger)
         hasher = PasswordHasher()
         tokens = await TokenIssuer(secret: secret)
+        limiter = try RateLimiter(environment: environment)
+        loginPolicy = environment.configuration.rateLimits.logins
     }
 
     /// The public face of a user: never a password or hash.
@@ -47,6 +51,24 @@ struct AccountService: Sendable {
         return user
     }
 
+    /// A login attempt: rate limited per username and client address (a guessing client is slowed down
+    /// whichever user it tries, and cannot lock a user out from elsewhere), then checked like `authenticate`.
+    /// Returns the user and the rate-limit headers for the answer.
+    func signIn(_ credentials: Credentials, request: APIGatewayV2Request, context: InvocationContext) async throws
+        -> (UserRecord, [String: String])
+    {
+        let subject = credentials.username.lowercased() + "@" + request.requestContext.http.sourceIp
+        let headers = try await limiter.admit(loginPolicy, subject: subject, context: context)
+        do {
+            let user = try await authenticate(credentials)
+            InvocationRecord.current?.userID = user.id.uuidString.lowercased()
+            return (user, headers)
+        } catch var error as APIError {
+            error.headers.merge(headers) { current, _ in current }
+            throw error
+        }
+    }
+
     /// The signed-in user of a request: a Bearer token in the Authorization header, and nowhere else.
     func currentUser(_ request: APIGatewayV2Request) async throws -> UserRecord {
         guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else {
@@ -56,6 +78,7 @@ struct AccountService: Sendable {
         guard let id = await tokens.verify(token), let user = try await storage({ try await users.find(id: id) }) else {
             throw APIError(.unauthorized, "the token is invalid or expired")
         }
+        InvocationRecord.current?.userID = user.id.uuidString.lowercased()
         return user
     }
 }

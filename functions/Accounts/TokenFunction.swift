@@ -23,8 +23,8 @@ struct TokenFunction: APIFunction {
             for key in ["username", "password"] { if let value = form[key] { fields[key] = .string(value) } }
             credentials = try Credentials.from(fields)
         }
-        let user = try await accounts.authenticate(credentials)
+        let (user, limitHeaders) = try await accounts.signIn(credentials, request: request, context: context)
         let token = Token(access_token: try await accounts.tokens.issue(userID: user.id), expires_in: Int(accounts.tokens.lifetime))
-        return .json(token, headers: ["cache-control": "no-store"])
+        return .json(token, headers: ["cache-control": "no-store"].merging(limitHeaders) { $1 })
     }
 }

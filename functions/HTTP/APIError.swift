@@ -17,6 +17,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedMediaType = Code(rawValue: "unsupported_format")
         public static let validationFailed = Code(rawValue: "validation_failed")
         public static let unavailable = Code(rawValue: "unavailable")
+        public static let rateLimited = Code(rawValue: "rate_limited")
         public static let internalError = Code(rawValue: "internal_error")
 
         /// The status a code answers with.
@@ -29,6 +30,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .payloadTooLarge: (413, "Content Too Large")
             case .unsupportedMediaType: (415, "Unsupported Media Type")
             case .unavailable: (503, "Service Unavailable")
+            case .rateLimited: (429, "Too Many Requests")
             case .internalError: (500, "Internal Server Error")
             default: (422, "Unprocessable Content")
             }
@@ -39,12 +41,18 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public var fieldErrors: [Problem.FieldError]?
     public var underlying: (any Error)?
+    /// Headers the answer carries besides the defaults of its code (a 429's `Retry-After` and `RateLimit`).
+    public var headers: [String: String]
 
-    public init(_ code: Code, _ message: String, fieldErrors: [Problem.FieldError]? = nil, underlying: (any Error)? = nil) {
+    public init(
+        _ code: Code, _ message: String, fieldErrors: [Problem.FieldError]? = nil, underlying: (any Error)? = nil,
+        headers: [String: String] = [:]
+    ) {
         self.code = code
         self.message = message
         self.fieldErrors = fieldErrors
         self.underlying = underlying
+        self.headers = headers
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
@@ -57,9 +65,9 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     /// The problem document and headers for this error.
     public var response: APIGatewayV2Response {
         let (status, title) = code.status
-        var headers: [String: String] = [:]
+        var headers = self.headers
         if code == .unauthorized { headers["www-authenticate"] = #"Bearer realm="imagefunctions""# }
-        if code == .unavailable { headers["retry-after"] = "5" }
+        if code == .unavailable, headers["retry-after"] == nil { headers["retry-after"] = "5" }
         return Problem(status: status, code: code.rawValue, title: title, detail: message, errors: fieldErrors)
             .response(headers: headers)
     }

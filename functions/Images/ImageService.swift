@@ -29,7 +29,10 @@ struct ImageService: Sendable {
 
     /// Reads, checks and stores an upload: the object first, then its row, so a crash between the two leaves
     /// an orphan object (swept later), never a row without bytes.
-    func storeOriginal(bytes: [UInt8], filename: String?, owner: UUID) async throws -> ImageRecord {
+    /// `beforeStoring` runs once the image is valid and before anything is written (the upload rate limit).
+    func storeOriginal(
+        bytes: [UInt8], filename: String?, owner: UUID, beforeStoring: () async throws -> Void = {}
+    ) async throws -> ImageRecord {
         let limits = self.limits
         // Re-encode only when orientation, metadata or pixel format require it; otherwise keep the bytes, once
         // every pixel is known to decode.
@@ -47,6 +50,7 @@ struct ImageService: Sendable {
         } catch let error as ImagingError {
             throw APIError(imaging: error)
         }
+        try await beforeStoring()
         let id = UUID()
         let key = ObjectKeys.original(owner: owner, image: id)
         try await storage { try await store.putObject(key: key, body: Data(stored), contentType: source.format.contentType) }

@@ -3,6 +3,9 @@ import Foundation
 /// Where image bytes live in the store: keys made from ids and the spec hash, never from filenames. A
 /// variant's key depends only on its source and spec, so a redelivered job writes the same object.
 enum ObjectKeys {
+    static let originalsPrefix = "originals/"
+    static let variantsPrefix = "variants/"
+
     static func original(owner: UUID, image: UUID) -> String {
         "originals/\(owner.uuidString.lowercased())/\(image.uuidString.lowercased())"
     }

@@ -1,14 +1,29 @@
 import FunctionRuntime
 
 /// `POST /images` (multipart or raw body) and `POST /images/upload` (base64 JSON): 201 with the `Image` and
-/// its `Location`.
+/// its `Location`. Rate limited per user (429).
 struct UploadFunction: APIFunction {
     let service: ImageService
+    let limiter: RateLimiter
+    let policy: RateLimitPolicy
+
+    init(environment: FunctionEnvironment) async throws {
+        service = try await ImageService(environment: environment)
+        limiter = try RateLimiter(environment: environment)
+        policy = environment.configuration.rateLimits.uploads
+    }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         let upload = try Upload.read(request, base64JSON: request.rawPath.hasSuffix("/upload"))
-        let image = try await service.storeOriginal(bytes: upload.bytes, filename: upload.filename, owner: user.id)
-        return .json(ImageJSON(image), status: 201, headers: ["location": "/images/\(image.id.uuidString.lowercased())"])
+        // Checked once the image is known to be valid (invalid uploads cost no allowance), before it is stored.
+        var limitHeaders: [String: String] = [:]
+        let image = try await service.storeOriginal(bytes: upload.bytes, filename: upload.filename, owner: user.id) {
+            limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
+        }
+        return .json(
+            ImageJSON(image), status: 201,
+            headers: ["location": "/images/\(image.id.uuidString.lowercased())"].merging(limitHeaders) { $1 }
+        )
     }
 }

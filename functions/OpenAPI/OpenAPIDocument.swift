@@ -14,6 +14,36 @@ enum OpenAPIDocument {
      }
     },
     "description": "An error, as an RFC 9457 problem document."
+   },
+   "RateLimited": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "rate_limited: the caller's allowance for this action is used up; nothing was created.",
+    "headers": {
+     "RateLimit": {
+      "description": "The state, e.g. `\"transforms\";r=0;t=20`: r requests left, full again in t seconds.",
+      "schema": {
+       "type": "string"
+      }
+     },
+     "RateLimit-Policy": {
+      "description": "The allowance, e.g. `\"transforms\";q=20;w=20`: a burst of q requests refilled in w seconds.",
+      "schema": {
+       "type": "string"
+      }
+     },
+     "Retry-After": {
+      "description": "Seconds until the next request is allowed.",
+      "schema": {
+       "type": "string"
+      }
+     }
+    }
    }
   },
   "schemas": {
@@ -705,6 +735,18 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string"
         }
+       },
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
        }
       }
      },
@@ -724,7 +766,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "429": {
-      "$ref": "#/components/responses/Problem"
+      "$ref": "#/components/responses/RateLimited"
      },
      "503": {
       "$ref": "#/components/responses/Problem"
@@ -779,6 +821,18 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string"
         }
+       },
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
        }
       }
      },
@@ -798,7 +852,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "429": {
-      "$ref": "#/components/responses/Problem"
+      "$ref": "#/components/responses/RateLimited"
      },
      "503": {
       "$ref": "#/components/responses/Problem"
@@ -1044,6 +1098,18 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string"
         }
+       },
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
        }
       }
      },
@@ -1059,6 +1125,18 @@ enum OpenAPIDocument {
       "headers": {
        "Location": {
         "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
         "schema": {
          "type": "string"
         }
@@ -1080,6 +1158,18 @@ enum OpenAPIDocument {
         "schema": {
          "type": "string"
         }
+       },
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
        }
       }
      },
@@ -1096,7 +1186,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "429": {
-      "$ref": "#/components/responses/Problem"
+      "$ref": "#/components/responses/RateLimited"
      },
      "503": {
       "$ref": "#/components/responses/Problem"
@@ -1213,7 +1303,21 @@ enum OpenAPIDocument {
         }
        }
       },
-      "description": "The user and a token."
+      "description": "The user and a token.",
+      "headers": {
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
      },
      "400": {
       "$ref": "#/components/responses/Problem"
@@ -1225,7 +1329,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "429": {
-      "$ref": "#/components/responses/Problem"
+      "$ref": "#/components/responses/RateLimited"
      },
      "503": {
       "$ref": "#/components/responses/Problem"
@@ -1355,7 +1459,21 @@ enum OpenAPIDocument {
         }
        }
       },
-      "description": "An access token."
+      "description": "An access token.",
+      "headers": {
+       "RateLimit": {
+        "description": "What is left of the allowance (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit-Policy": {
+        "description": "The allowance of this action (see RateLimited).",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
      },
      "400": {
       "$ref": "#/components/responses/Problem"
@@ -1365,6 +1483,9 @@ enum OpenAPIDocument {
      },
      "422": {
       "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
      },
      "503": {
       "$ref": "#/components/responses/Problem"

@@ -7,14 +7,18 @@ import Storage
 /// `POST /images/{id}/transform` `{"transformations": {...}}`. A new spec is recorded as a queued variant and
 /// its job published (with a publisher confirm): 202 with the variant. The same normalized spec of the same
 /// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (at most 30) waits for the
-/// result: 201 with a variant finished in time, else the 202.
+/// result: 201 with a variant finished in time, else the 202. New work is rate limited per user (429).
 struct TransformFunction: APIFunction {
     let service: ImageService
     let publisher: JobPublisher
     let queue: String
+    let limiter: RateLimiter
+    let policy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
+        limiter = try RateLimiter(environment: environment)
+        policy = environment.configuration.rateLimits.transforms
         guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
         self.publisher = publisher
         queue = environment.configuration.transformQueue
@@ -36,33 +40,43 @@ struct TransformFunction: APIFunction {
             )
         }
 
+        let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
+        // The same work asked for before is answered from the existing variant, and costs no allowance.
+        if let existing = try await storage({ try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) }) {
+            return .json(ImageJSON(existing), status: 200, headers: location(existing.id))
+        }
+        let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
+
         let output = spec.outputFormat(source: sourceFormat)
         let candidate = ImageRecord(
             id: UUID(), ownerID: user.id, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
             filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
             sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
         )
-        let variant = try await storage { try await service.images.insert(candidate) }
-        let location = ["location": "/images/\(variant.id.uuidString.lowercased())"]
-        guard variant.id == candidate.id else {
-            // The same work was asked for before: no new job.
-            return .json(ImageJSON(variant), status: 200, headers: location)
+        // The variant and its outbox row are one statement: a crash after it leaves a job the sweeper publishes.
+        let (variant, created) = try await storage { try await service.images.insertQueuedVariant(candidate) }
+        guard created else {
+            return .json(ImageJSON(variant), status: 200, headers: location(variant.id).merging(limitHeaders) { $1 })
         }
         do {
             let job = try JSONEncoder().encode(TransformJob(variant_id: variant.id, owner_id: user.id))
             try await publisher.publish([UInt8](job), to: queue, messageID: variant.id.uuidString.lowercased())
         } catch {
-            // The broker refused or is down: take the variant back, so a retry starts clean.
+            // The broker refused or is down: take the variant back (its outbox row goes with it), so a retry
+            // starts clean. Should that fail too, the outbox row stays and the sweeper publishes the job.
             try? await service.images.deleteQueued(variant.id)
             throw APIError(.unavailable, "transformations cannot be queued right now; try again shortly", underlying: error)
         }
+        // Confirmed by the broker: the outbox row is done. If this fails the sweeper republishes once, which
+        // the worker takes as a no-op.
+        try? await service.images.jobPublished(variant.id)
+        let headers = location(variant.id).merging(limitHeaders) { $1 }
         if let wait = Self.preferredWait(request), wait > 0,
             let done = try await waitForResult(variant.id, owner: user.id, upTo: .seconds(wait))
         {
-            if done.status == .ready { return .json(ImageJSON(done), status: 201, headers: location) }
-            return .json(ImageJSON(done), status: 202, headers: location)
+            return .json(ImageJSON(done), status: done.status == .ready ? 201 : 202, headers: headers)
         }
-        return .json(ImageJSON(variant), status: 202, headers: location.merging(["retry-after": "1"]) { $1 })
+        return .json(ImageJSON(variant), status: 202, headers: headers.merging(["retry-after": "1"]) { $1 })
     }
 
     /// The spec of a request body, valid for this source; every bad field is a 422 `invalid_transformation`.

@@ -23,6 +23,9 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 var environment = EnvFile.load(path: ProcessInfo.processInfo.environment["IF_ENV_FILE"] ?? ".dev/env")
 environment.merge(ProcessInfo.processInfo.environment) { _, process in process }
 environment["LOG_LEVEL"] = "error"
+// The benchmark measures the service, not its allowance: hundreds of requests from one user.
+environment["RATE_LIMIT_TRANSFORMS"] = "off"
+environment["RATE_LIMIT_UPLOADS"] = "off"
 let queue = "image-transforms-bench-\(UUID().uuidString.prefix(6).lowercased())"
 environment["TRANSFORM_QUEUE"] = queue
 

@@ -19,6 +19,10 @@ struct IngressMiddleware: RouterMiddleware {
                 response = GatewayProblem.response(status: .notFound, code: "not_found", detail: "No route matches \(request.method) \(request.uri.path).")
             case .contentTooLarge:
                 response = GatewayProblem.response(status: .contentTooLarge, code: "payload_too_large", detail: "The request body is over the limit.")
+            case .requestTimeout:
+                var timedOut = GatewayProblem.response(status: .requestTimeout, code: "request_timeout", detail: "The request body did not arrive in time.")
+                timedOut.headers[.connection] = "close"
+                response = timedOut
             case .methodNotAllowed:
                 response = GatewayProblem.response(status: .methodNotAllowed, code: "method_not_allowed", detail: "The route does not take \(request.method).")
             default:

@@ -10,7 +10,7 @@ import Logging
 enum IngressRouter {
     static func build(
         functions: [FunctionDescription], supervisor: WorkerSupervisor, metrics: RuntimeMetrics, maxBodyBytes: Int,
-        logger: Logger
+        bodyTimeout: Duration, logger: Logger
     ) -> Router<IngressContext> {
         let router = Router(context: IngressContext.self)
         router.add(middleware: IngressMiddleware(metrics: metrics, logger: logger))
@@ -32,7 +32,7 @@ enum IngressRouter {
                 router.on(RouterPath(route.path), method: method) { request, context in
                     try await invoke(
                         function, route: route, parameterNames: names, request: request, context: context,
-                        supervisor: supervisor, maxBodyBytes: maxBodyBytes
+                        supervisor: supervisor, metrics: metrics, maxBodyBytes: maxBodyBytes, bodyTimeout: bodyTimeout
                     )
                 }
             }
@@ -42,13 +42,14 @@ enum IngressRouter {
 
     private static func invoke(
         _ function: FunctionDescription, route: HTTPRoute, parameterNames: [String], request: Request,
-        context: IngressContext, supervisor: WorkerSupervisor, maxBodyBytes: Int
+        context: IngressContext, supervisor: WorkerSupervisor, metrics: RuntimeMetrics, maxBodyBytes: Int,
+        bodyTimeout: Duration
     ) async throws -> Response {
         // Refuse a declared oversize body before reading any of it.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw HTTPError(.contentTooLarge)
         }
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body = try await collectBody(request, upTo: maxBodyBytes, within: bodyTimeout)
         var parameters: [String: String] = [:]
         for name in parameterNames {
             if let value = context.parameters.get(name) { parameters[name] = value.removingPercentEncoding ?? value }
@@ -62,11 +63,27 @@ enum IngressRouter {
         if case .success(let output) = result {
             var response = APIGatewayEventBuilder.response(from: output)
             response.headers[.init("apigw-requestid")!] = requestID
+            if response.status == .tooManyRequests { metrics.rateLimited(function.name).increment() }
             return response
         }
         var response = GatewayProblem.response(for: result)!
         response.headers[.init("apigw-requestid")!] = requestID
         return response
+    }
+
+    /// The whole body, or 408 when it has not arrived within `timeout` (a client trickling a body holds a
+    /// connection and memory; API Gateway cuts such requests off too). The connection is closed after the 408.
+    static func collectBody(_ request: Request, upTo maxBodyBytes: Int, within timeout: Duration) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await request.body.collect(upTo: maxBodyBytes) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let body = first else { throw HTTPError(.requestTimeout) }
+            return body
+        }
     }
 
     /// `["id"]` for `/images/{id}`.

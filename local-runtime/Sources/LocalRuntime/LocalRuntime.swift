@@ -15,7 +15,7 @@ public final class LocalRuntime: Sendable {
     public let functions: [FunctionDescription]
     let supervisor: WorkerSupervisor
     let metrics = RuntimeMetrics()
-    private let logger: Logger
+    let logger: Logger
     private let ingressPort = Promise<Int>()
     private let groupBox = Promise<ServiceGroup>()
 
@@ -52,9 +52,12 @@ public final class LocalRuntime: Sendable {
         let ingress = Application(
             router: IngressRouter.build(
                 functions: functions, supervisor: supervisor, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes, logger: logger
+                maxBodyBytes: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout, logger: logger
             ),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)])),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)],
+                idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
+            )),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),
             onServerRunning: { channel in await ingressPort.fulfill(channel.localAddress?.port ?? 0) },
             logger: quietLogger()
@@ -66,6 +69,7 @@ public final class LocalRuntime: Sendable {
                     .init(service: runtimeAPI),
                     .init(service: SupervisorService(supervisor: supervisor)),
                     .init(service: ConsumerService(runtime: self, gate: startupGate)),
+                    .init(service: ScheduleService(runtime: self, gate: startupGate)),
                     .init(service: StartupThenServe(runtime: self, ingress: ingress, gate: startupGate)),
                 ],
                 gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
@@ -106,7 +110,8 @@ public final class LocalRuntime: Sendable {
     /// broker configuration would have: producers publish to queues that exist.
     func declareQueues() async throws {
         guard let amqp = configuration.amqp else { return }
-        let topologies = functions.compactMap { $0.queue.map { QueueTopology(queue: queueName($0.queue), deliveryLimit: configuration.deliveryLimit) } }
+        let topologies = Set(functions.compactMap { $0.queue.map { topology(of: $0) } }.map(\.queue))
+            .sorted().map { QueueTopology(queue: $0, deliveryLimit: configuration.deliveryLimit) }
         guard !topologies.isEmpty else { return }
         do {
             try await NIOThreadPool.singleton.runIfActive {
@@ -133,9 +138,11 @@ public final class LocalRuntime: Sendable {
         return functions.compactMap { function in
             guard let trigger = function.queue else { return nil }
             let supervisor = self.supervisor
+            let topology = topology(of: trigger)
             return QueueConsumer(
                 function: function,
-                topology: QueueTopology(queue: queueName(trigger.queue), deliveryLimit: configuration.deliveryLimit),
+                topology: topology,
+                consuming: trigger.deadLettersOf == nil ? topology.queue : topology.deadLetterQueue,
                 settings: amqp,
                 prefetch: configuration.workersPerFunction,
                 metrics: metrics,
@@ -145,6 +152,12 @@ public final class LocalRuntime: Sendable {
     }
 
     func queueName(_ declared: String) -> String { configuration.queueNames[declared] ?? declared }
+
+    /// The queue (with its dead-letter queue) a trigger needs: its own, or for a dead-letter trigger the
+    /// queue whose dead letters it takes.
+    func topology(of trigger: QueueTrigger) -> QueueTopology {
+        QueueTopology(queue: queueName(trigger.deadLettersOf ?? trigger.queue), deliveryLimit: configuration.deliveryLimit)
+    }
 
     private func quietLogger() -> Logger {
         var quiet = logger

@@ -26,6 +26,14 @@ public struct LocalRuntimeConfiguration: Sendable {
     public var deliveryLimit: Int = 3
     /// Functions invoked once, in order, before ingress opens (schema migrations); a failure stops the start.
     public var startupFunctions: [String] = ["migrate"]
+    /// A request body must arrive within this, or the request gets 408 and the connection is closed.
+    public var bodyTimeout: Duration = .seconds(30)
+    /// A connection that sends nothing for this long is closed (slow or stalled clients).
+    public var idleTimeout: Duration = .seconds(60)
+    /// Whether scheduled functions run on their timers.
+    public var runSchedules: Bool = true
+    /// Runs every schedule at this period instead of its declared rate (development and tests).
+    public var scheduleOverride: Duration?
     /// The environment worker processes get (the function's settings).
     public var workerEnvironment: [String: String] = ProcessInfo.processInfo.environment
 

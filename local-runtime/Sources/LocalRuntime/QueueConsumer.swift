@@ -11,7 +11,9 @@ import Messaging
 /// as tasks and hand their outcome back to that thread, which settles the delivery.
 final class QueueConsumer: @unchecked Sendable {
     private let function: FunctionDescription
+    /// Declared on every (re)connect; `queue` is its queue or its dead-letter queue.
     private let topology: QueueTopology
+    private let queue: String
     private let settings: AMQPSettings
     private let prefetch: UInt16
     private let invoke: @Sendable (Data) async -> InvocationResult
@@ -26,17 +28,18 @@ final class QueueConsumer: @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
 
     init(
-        function: FunctionDescription, topology: QueueTopology, settings: AMQPSettings, prefetch: Int,
+        function: FunctionDescription, topology: QueueTopology, consuming queue: String, settings: AMQPSettings, prefetch: Int,
         metrics: RuntimeMetrics, logger: Logger, invoke: @escaping @Sendable (Data) async -> InvocationResult
     ) {
         self.function = function
         self.topology = topology
+        self.queue = queue
         self.settings = settings
         self.prefetch = UInt16(clamping: max(prefetch, 1))
         self.invoke = invoke
         self.metrics = metrics
         var logger = logger
-        logger[metadataKey: "queue"] = .string(topology.queue)
+        logger[metadataKey: "queue"] = .string(queue)
         self.logger = logger
     }
 
@@ -45,7 +48,7 @@ final class QueueConsumer: @unchecked Sendable {
             consumeUntilStopped()
             finished.signal()
         }
-        thread.name = "amqp-\(topology.queue)"
+        thread.name = "amqp-\(queue)"
         thread.start()
     }
 
@@ -70,7 +73,7 @@ final class QueueConsumer: @unchecked Sendable {
             do {
                 let connection = try AMQPConnection(settings: settings)
                 try connection.declare(topology)
-                try connection.consume(queue: topology.queue, prefetch: prefetch)
+                try connection.consume(queue: queue, prefetch: prefetch)
                 logger.info("consuming", metadata: ["function": "\(function.name)"])
                 backoff = .milliseconds(200)
                 try serve(connection, generation: generation)
@@ -98,10 +101,10 @@ final class QueueConsumer: @unchecked Sendable {
             for settlement in ready {
                 if settlement.success {
                     try connection.ack(settlement.tag)
-                    metrics.queueDeliveries(topology.queue, outcome: "ack").increment()
+                    metrics.queueDeliveries(queue, outcome: "ack").increment()
                 } else {
                     try connection.reject(settlement.tag, requeue: true)
-                    metrics.queueDeliveries(topology.queue, outcome: "requeue").increment()
+                    metrics.queueDeliveries(queue, outcome: "requeue").increment()
                 }
             }
             let (stillRunning, busy) = lock.withLock { (running, inFlight) }
@@ -116,7 +119,8 @@ final class QueueConsumer: @unchecked Sendable {
     }
 
     private func dispatch(_ delivery: AMQPDelivery, generation: Int) {
-        let event = RabbitMQEventBuilder.event(for: delivery, queue: topology.queue, vhost: settings.vhost)
+        if delivery.redelivered { metrics.redeliveries(queue).increment() }
+        let event = RabbitMQEventBuilder.event(for: delivery, queue: queue, vhost: settings.vhost)
         let data = (try? JSONEncoder().encode(event)) ?? Data()
         lock.withLock { inFlight += 1 }
         let tag = delivery.deliveryTag

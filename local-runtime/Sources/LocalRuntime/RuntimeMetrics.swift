@@ -77,5 +77,26 @@ struct RuntimeMetrics: Sendable {
         )
     }
 
+    func rateLimited(_ function: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "rate_limit_refusals", unitName: "total", helpText: "Requests a function refused with 429"),
+            labels: [("function", function)]
+        )
+    }
+
+    func redeliveries(_ queue: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "queue_redeliveries", unitName: "total", helpText: "Deliveries the broker marked as redelivered"),
+            labels: [("queue", queue)]
+        )
+    }
+
+    func scheduledRuns(_ function: String, outcome: String) -> Counter {
+        registry.makeCounter(
+            descriptor: .init(metricName: "scheduled_invocations", unitName: "total", helpText: "Scheduled invocations by outcome"),
+            labels: [("function", function), ("outcome", outcome)]
+        )
+    }
+
     func render() -> String { registry.emitToString() }
 }

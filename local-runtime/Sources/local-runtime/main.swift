@@ -34,6 +34,12 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes (env LOCAL_RUNTIME_MAX_BODY_BYTES).")
     var maxBodyBytes: Int?
 
+    @Option(help: "Seconds a request body may take to arrive before 408 (env LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS).")
+    var bodyTimeout: Int?
+
+    @Option(help: "Run scheduled functions every N seconds instead of their declared rate; 0 turns schedules off (env LOCAL_RUNTIME_SCHEDULE_SECONDS).")
+    var scheduleSeconds: Int?
+
     @Option(help: "Function invoked once before serving, comma-separated; empty for none.")
     var startup: String = "migrate"
 
@@ -58,6 +64,11 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
         configuration.workersPerFunction = workers ?? environment["LOCAL_RUNTIME_WORKERS"].flatMap(Int.init) ?? 2
         configuration.deliveryLimit = deliveryLimit ?? environment["LOCAL_RUNTIME_DELIVERY_LIMIT"].flatMap(Int.init) ?? 3
         configuration.maxBodyBytes = maxBodyBytes ?? environment["LOCAL_RUNTIME_MAX_BODY_BYTES"].flatMap(Int.init) ?? (40 << 20)
+        configuration.bodyTimeout = .seconds(bodyTimeout ?? environment["LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS"].flatMap(Int.init) ?? 30)
+        if let every = scheduleSeconds ?? environment["LOCAL_RUNTIME_SCHEDULE_SECONDS"].flatMap(Int.init) {
+            configuration.runSchedules = every > 0
+            configuration.scheduleOverride = .seconds(every)
+        }
         configuration.startupFunctions = startup.split(separator: ",").map(String.init)
         configuration.workerEnvironment = environment
         if let url = environment["AMQP_URL"], !url.isEmpty {

@@ -1,0 +1,114 @@
+import Foundation
+import NIOHTTP1
+import PostgresNIO
+import Storage
+import Testing
+
+/// What the sweeper and the dead-letter function guarantee, staged for real: the leftovers of a crash between
+/// commit and publish, an object whose row was never written, and a job no worker can finish. Each test has a
+/// bucket of its own: the orphan sweep deletes whatever its database does not reference, and other tests'
+/// databases reference the objects of the shared bucket.
+@Suite struct NoLostWorkEndToEndTests {
+    typealias I = ImagesEndToEndTests
+
+    struct Service {
+        let h: RuntimeHarness
+        let databaseURL: String
+        let store: S3Client
+    }
+
+    func withService(schedules: Duration? = nil, _ body: @Sendable @escaping (Service) async throws -> Void) async throws {
+        let bucket = "sweep-\(UUID().uuidString.prefix(8).lowercased())"
+        let store = try RuntimeHarness.objectStore(bucket: bucket)
+        try await store.createBucket()
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: [
+                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error", "S3_BUCKET": bucket,
+                    "SWEEP_OUTBOX_AFTER_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0",
+                ],
+                maxBodyBytes: 40 << 20, consumeQueues: true, schedules: schedules
+            ) { h in try await body(Service(h: h, databaseURL: url, store: store)) }
+        }
+    }
+
+    func sweep(_ h: RuntimeHarness) async throws -> [String: Any] {
+        let output = try await h.runtime.invoke("sweeper")
+        return try #require(try JSONSerialization.jsonObject(with: output) as? [String: Any])
+    }
+
+    @Test func aJobRecordedButNeverPublishedIsPublishedByTheSweeper() async throws {
+        try await withService { service in
+            let h = service.h
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            // What a crash right after the commit leaves: a queued variant with its outbox row, and no job.
+            let variant = UUID(), source = try #require(UUID(uuidString: id)), owner = try #require(UUID(uuidString: alice.userID))
+            try await ScratchDatabase.execute(service.databaseURL, [
+                """
+                INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type, status)
+                VALUES (\(variant), \(owner), \(source), 'staged-spec-hash', '{"flip":true}'::jsonb, 'Dune.jpg', 'jpeg', 'image/jpeg', 'queued')
+                """,
+                "INSERT INTO transform_outbox (variant_id, owner_id, created_at) VALUES (\(variant), \(owner), now() - interval '1 minute')",
+            ])
+            let report = try await sweep(h)
+            #expect(report["republished"] as? Int == 1)
+            let path = "/images/\(variant.uuidString.lowercased())/metadata"
+            #expect(await h.eventually(timeout: .seconds(20)) {
+                (try? await h.request(.GET, path, headers: alice.auth).json()["status"] as? String) == "ready"
+            })
+            // Confirmed jobs leave the outbox: the next sweep has nothing to do.
+            #expect(try await sweep(h)["republished"] as? Int == 0)
+            // A normal transform leaves no outbox row behind either.
+            #expect(try await TransformEndToEndTests().transform(alice, id, #"{"mirror":true}"#, wait: 20).status == 201)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await sweep(h)["republished"] as? Int == 0)
+        }
+    }
+
+    @Test func aJobNoWorkerCanFinishIsDeadLetteredAndItsVariantFails() async throws {
+        try await withService { service in
+            let h = service.h
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            // The original vanishes from the store: every attempt fails with a storage error (which is retried,
+            // not a permanent failure) until the delivery limit sends the job to the dead-letter queue.
+            try await service.store.deleteObject(key: "originals/\(alice.userID)/\(id)")
+            let queued = try await TransformEndToEndTests().transform(alice, id, #"{"flip":true}"#)
+            #expect(queued.status == 202)
+            let variantID = try #require(try queued.json()["id"] as? String)
+            var final: [String: Any] = [:]
+            #expect(await h.eventually(timeout: .seconds(30)) {
+                final = (try? await h.request(.GET, "/images/\(variantID)/metadata", headers: alice.auth).json()) ?? [:]
+                return final["status"] as? String == "failed"
+            })
+            let error = try #require(final["error"] as? [String: Any])
+            #expect(error["code"] as? String == "transformation_abandoned")
+            let bytes = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
+            #expect(bytes.status == 422)
+            let metrics = try await h.request(.GET, "/metrics").text
+            #expect(metrics.contains("queue_redeliveries_total"))
+        }
+    }
+
+    @Test func orphanedObjectsAreSweptOnTheScheduleAndReferencedOnesKept() async throws {
+        try await withService(schedules: .seconds(1)) { service in
+            let h = service.h
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            // An upload that died between its object and its row.
+            let store = service.store
+            let orphan = "originals/\(alice.userID)/\(UUID().uuidString.lowercased())"
+            try await store.putObject(key: orphan, body: try I.photo("Dune.jpg"), contentType: "image/jpeg")
+            // The schedule (every second here) removes it without anyone invoking the sweeper.
+            #expect(await h.eventually(timeout: .seconds(20)) {
+                let keys = (try? await store.listObjects(prefix: "originals/\(alice.userID)/").objects.map(\.key)) ?? [orphan]
+                return !keys.contains(orphan)
+            })
+            #expect(try await h.request(.GET, "/images/\(id)", headers: alice.auth).status == 200)
+            let metrics = try await h.request(.GET, "/metrics").text
+            #expect(metrics.contains(#"scheduled_invocations_total{function="sweeper",outcome="success"}"#))
+        }
+    }
+}

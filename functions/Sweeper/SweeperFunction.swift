@@ -1,0 +1,94 @@
+import Foundation
+import FunctionRuntime
+import Messaging
+import Storage
+
+/// The scheduled clean-up that makes "no accepted work is lost" hold after crashes:
+/// 1. outbox jobs the broker never confirmed (a crash between commit and publish, a lost confirm) are
+///    published again; the worker is idempotent, so a job published twice is made once;
+/// 2. stored objects no row references (an upload that died between its object and its row) are deleted once
+///    they are older than the grace period;
+/// 3. rate-limit rows whose allowance is full again are deleted.
+/// Each part runs even when another fails; the output counts what was done.
+struct SweeperFunction: InvocationHandler {
+    let images: ImageRepository
+    let rateLimits: RateLimitStore
+    let store: S3Client
+    let publisher: JobPublisher
+    let queue: String
+    let settings: SweeperSettings
+    /// Bounds one run, so a huge backlog is worked through over several runs within the timeout.
+    static let maxJobsPerRun = 2000
+    static let maxListingPagesPerRun = 50
+
+    struct Report: Codable, Sendable {
+        var republished = 0
+        var republish_failed = 0
+        var orphans_deleted = 0
+        var objects_checked = 0
+        var rate_limits_deleted = 0
+        var errors: [String] = []
+    }
+
+    init(environment: FunctionEnvironment) throws {
+        let postgres = try environment.requirePostgres()
+        images = ImageRepository(client: postgres, logger: environment.logger)
+        rateLimits = RateLimitStore(client: postgres, logger: environment.logger)
+        guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
+        guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
+        self.store = store
+        self.publisher = publisher
+        queue = environment.configuration.transformQueue
+        settings = environment.configuration.sweeper
+    }
+
+    func handle(_ event: Data, context: InvocationContext) async throws -> Data {
+        var report = Report()
+        do { try await republish(&report) } catch { report.errors.append("outbox: \(error)") }
+        do { try await sweepOrphans(&report) } catch { report.errors.append("orphans: \(error)") }
+        do { report.rate_limits_deleted = try await rateLimits.deleteExpired() } catch { report.errors.append("rate limits: \(error)") }
+        context.logger.info(
+            "sweep done",
+            metadata: [
+                "republished": "\(report.republished)", "orphans_deleted": "\(report.orphans_deleted)",
+                "rate_limits_deleted": "\(report.rate_limits_deleted)", "errors": "\(report.errors.count)",
+            ]
+        )
+        return try JSONEncoder().encode(report)
+    }
+
+    func republish(_ report: inout Report) async throws {
+        let jobs = try await images.claimPendingJobs(olderThan: settings.outboxGraceSeconds, limit: Self.maxJobsPerRun)
+        for job in jobs {
+            let message = try JSONEncoder().encode(TransformJob(variant_id: job.variantID, owner_id: job.ownerID))
+            do {
+                try await publisher.publish([UInt8](message), to: queue, messageID: job.variantID.uuidString.lowercased())
+            } catch {
+                // The broker is down: the remaining rows stay for the next run.
+                report.republish_failed = jobs.count - report.republished
+                throw error
+            }
+            try await images.jobPublished(job.variantID)
+            report.republished += 1
+        }
+    }
+
+    func sweepOrphans(_ report: inout Report) async throws {
+        let cutoff = Date().addingTimeInterval(-settings.orphanGraceSeconds)
+        for prefix in [ObjectKeys.originalsPrefix, ObjectKeys.variantsPrefix] {
+            var token: String?
+            var pages = 0
+            repeat {
+                let page = try await store.listObjects(prefix: prefix, continuationToken: token)
+                token = page.continuationToken
+                pages += 1
+                let old = page.objects.filter { $0.lastModified < cutoff }.map(\.key)
+                report.objects_checked += page.objects.count
+                for key in try await images.unreferencedKeys(old) {
+                    try await store.deleteObject(key: key)
+                    report.orphans_deleted += 1
+                }
+            } while token != nil && pages < Self.maxListingPagesPerRun
+        }
+    }
+}

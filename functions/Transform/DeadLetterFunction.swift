@@ -1,0 +1,29 @@
+import Foundation
+import FunctionRuntime
+import Storage
+
+/// Consumes the transform queue's dead letters: jobs the worker failed on (crashed, timed out, or threw) on
+/// every delivery up to the limit. Their variant is marked `failed` with `transformation_abandoned`, so a client
+/// polling it gets an answer instead of 202 forever. A variant that got made after all stays `ready`.
+struct DeadLetterFunction: QueueHandler {
+    static let code = "transformation_abandoned"
+    static let reason = "the transformation failed on every attempt and was abandoned; try another spec or image"
+
+    let images: ImageRepository
+
+    init(environment: FunctionEnvironment) throws {
+        images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
+    }
+
+    func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {
+        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(TransformJob.self, from: data) else {
+            context.logger.error("dead letter dropped: not a transform job")
+            return
+        }
+        let failed = try await images.markFailed(job.variant_id, code: Self.code, message: Self.reason)
+        context.logger.warning(
+            "transform job dead-lettered",
+            metadata: ["image.id": "\(job.variant_id.uuidString.lowercased())", "marked_failed": "\(failed != nil)"]
+        )
+    }
+}
