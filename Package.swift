@@ -160,6 +160,22 @@ let package = Package(
             ],
             path: "local-runtime/Benchmarks/api-benchmark"
         ),
+        // Not a test: stops and kills the dev services and workers under load and prints what was lost.
+        .executableTarget(
+            name: "fault-suite",
+            dependencies: [
+                "LocalRuntime",
+                "Imaging",
+                "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "local-runtime/Benchmarks/fault-suite",
+            // A driver script whose tasks share counters under a lock; Swift 6's region checks cannot see the lock.
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         // A second function binary with handlers that misbehave on purpose (sleep, crash, fail), so the
         // local runtime's supervision is tested against real processes without test code in the real binary.
         .executableTarget(

@@ -20,6 +20,10 @@ public enum Vips {
         lock.lock()
         defer { lock.unlock() }
         guard !started else { return }
+        // libvips prints a GLib warning per damaged tile or chunk to stderr: a crafted file can flood the logs,
+        // and the typed error already says what went wrong. VIPS_WARNING set (to anything) before init turns
+        // them off; an operator who wants them sets VIPS_WARNING_LOGS=1.
+        if ProcessInfo.processInfo.environment["VIPS_WARNING_LOGS"] != "1" { setenv("VIPS_WARNING", "0", 0) }
         guard cvips_init("image-functions") == 0 else {
             throw ImagingError(.transformationFailed, "the image library could not start", detail: takeError())
         }

@@ -63,7 +63,7 @@ enum IngressRouter {
         if case .success(let output) = result {
             var response = APIGatewayEventBuilder.response(from: output)
             response.headers[.init("apigw-requestid")!] = requestID
-            if response.status == .tooManyRequests { metrics.rateLimited(function.name).increment() }
+            if response.status.code == 429 { metrics.rateLimited(function.name).increment() }
             return response
         }
         var response = GatewayProblem.response(for: result)!

@@ -88,6 +88,12 @@ public final class LocalRuntime: Sendable {
     /// The ingress port, once it is listening.
     public func port() async -> Int { await ingressPort.value }
 
+    /// Process ids of a function's running workers.
+    public func workerProcessIDs(_ function: String) async -> [Int32] { await supervisor.processIDs(of: function) }
+
+    /// The metrics page, as `GET /metrics` serves it.
+    public func metricsText() -> String { metrics.render() }
+
     /// Spawn-to-first-request times of the workers started so far.
     public func coldStarts() async -> [Duration] { await supervisor.coldStarts }
 

@@ -61,6 +61,11 @@ actor WorkerSupervisor {
     /// Spawn-to-first-`next` times, for the cold-start figure.
     private(set) var coldStarts: [Duration] = []
 
+    /// Process ids of a function's running workers (the fault suite kills them).
+    func processIDs(of function: String) -> [Int32] {
+        workers.values.filter { $0.process.function == function }.map(\.process.pid)
+    }
+
     init(binary: URL, environment: [String: String], limits: Limits, metrics: RuntimeMetrics, logger: Logger) {
         self.binary = binary
         self.environment = environment
