@@ -122,6 +122,11 @@ import Testing
             #expect(try tooDeep.json()["code"] as? String == "bad_request")
             let notObject = try await h.request(.POST, "/login", body: Data("[1,2]".utf8), headers: jsonType)
             #expect(notObject.status == 400)
+            // Huge but shallow: a 200 000-element array, refused by size before it is parsed.
+            let huge = "[" + Array(repeating: "1", count: 200_000).joined(separator: ",") + "]"
+            let tooBig = try await h.request(.POST, "/register", body: Data(huge.utf8), headers: jsonType)
+            #expect(tooBig.status == 400)
+            #expect(try tooBig.json()["detail"] as? String == "the JSON body is larger than 64 KiB")
         }
     }
 }

@@ -164,14 +164,24 @@ import Testing
             let alice = try await Self.signUp(h, "alice")
             let bob = try await Self.signUp(h, "bob")
             let id = try #require(try await alice.upload(try Self.photo("Dune.jpg")).json()["id"] as? String)
-            for (method, path) in [(HTTPMethod.GET, "/images/\(id)"), (.GET, "/image/\(id)"), (.GET, "/images/\(id)/metadata"),
-                                   (.GET, "/images/\(id)/variants"), (.DELETE, "/images/\(id)"), (.GET, "/images/\(id)?format=png")] {
-                let reply = try await h.request(method, path, headers: bob.auth)
-                #expect(reply.status == 404, "\(method) \(path)")
+            // A variant of Alice's too (a format conversion is stored as one), so both kinds of id are tried.
+            #expect(try await h.request(.GET, "/images/\(id)?format=png", headers: alice.auth).status == 200)
+            let variants = try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()
+            let variantID = try #require((variants["items"] as? [[String: Any]])?.first?["id"] as? String)
+            for target in [id, variantID] {
+                for (method, path) in [(HTTPMethod.GET, "/images/\(target)"), (.GET, "/image/\(target)"), (.GET, "/images/\(target)/metadata"),
+                                       (.GET, "/images/\(target)/variants"), (.DELETE, "/images/\(target)"), (.GET, "/images/\(target)?format=webp"),
+                                       (.POST, "/images/\(target)/transform")] {
+                    let body = method == .POST ? Data(#"{"transformations":{"flip":true}}"#.utf8) : nil
+                    let reply = try await h.request(method, path, body: body, headers: bob.auth + [("Content-Type", "application/json")])
+                    #expect(reply.status == 404, "\(method) \(path)")
+                }
             }
             #expect(try await h.request(.GET, "/images", headers: bob.auth).json()["total"] as? Int == 0)
             #expect(try await h.request(.GET, "/images/\(id)/metadata", headers: alice.auth).status == 200)
-            #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 0)
+            #expect(try await h.request(.GET, "/images/\(variantID)/metadata", headers: alice.auth).status == 200)
+            #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 1)
+            #expect(try await h.request(.GET, "/images/\(variantID)/variants", headers: alice.auth).json()["total"] as? Int == 0)
             #expect(try await h.request(.GET, "/images/not-a-uuid", headers: alice.auth).status == 404)
         }
     }

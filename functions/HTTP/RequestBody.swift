@@ -2,10 +2,12 @@ import FunctionRuntime
 import Foundation
 import Imaging
 
-/// Reading a request's body: its bytes, JSON (refusing nesting deeper than 32 levels before parsing), and
-/// HTML form fields.
+/// Reading a request's body: its bytes, JSON (refusing nesting deeper than 32 levels, and documents over
+/// 64 KiB, before parsing), and HTML form fields.
 enum RequestBody {
     static let maxJSONDepth = 32
+    /// Every JSON body of the API but the base64 upload is a few hundred bytes; this leaves room to spare.
+    static let maxJSONBytes = 64 << 10
 
     static func bytes(_ request: APIGatewayV2Request) throws(APIError) -> Data {
         guard let body = request.body else { return Data() }
@@ -21,9 +23,13 @@ enum RequestBody {
         } ?? ""
     }
 
-    static func json(_ request: APIGatewayV2Request) throws(APIError) -> JSONValue {
+    /// - Parameter maxBytes: the largest document accepted; the base64 upload passes the body limit.
+    static func json(_ request: APIGatewayV2Request, maxBytes: Int = maxJSONBytes) throws(APIError) -> JSONValue {
         let data = try bytes(request)
         guard !data.isEmpty else { throw APIError(.badRequest, "the body must be a JSON object") }
+        guard data.count <= maxBytes else {
+            throw APIError(.badRequest, "the JSON body is larger than \(maxBytes / 1024) KiB")
+        }
         guard depth(of: data) <= maxJSONDepth else {
             throw APIError(.badRequest, "the JSON is nested deeper than \(maxJSONDepth) levels")
         }

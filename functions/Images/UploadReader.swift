@@ -15,7 +15,8 @@ struct Upload {
         let type = RequestBody.mediaType(request)
         if base64JSON {
             guard type == "application/json" else { throw APIError(.unsupportedMediaType, "send JSON: {\"image\": base64, \"filename\": name}") }
-            let fields = try RequestBody.json(request).objectFields()
+            // The image itself is in the document: only the body limit and the image limits apply.
+            let fields = try RequestBody.json(request, maxBytes: .max).objectFields()
             var errors: [Problem.FieldError] = []
             for key in fields.keys.sorted() where key != "image" && key != "filename" { errors.append(.init(field: key, message: "unknown field")) }
             var filename: String?
