@@ -47,7 +47,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(CreateUserFunction(accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
-            name: "me", summary: "The signed-in user.", timeoutSeconds: 5, memoryMB: 128,
+            name: "me", summary: "The signed-in user.", timeoutSeconds: 10, memoryMB: 128,
             routes: [HTTPRoute("GET", "/users/me")]
         )
     ) { environment in apiHandler(MeFunction(accounts: try await AccountService(environment: environment))) },
@@ -65,7 +65,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(ImageBytesFunction(service: try await ImageService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
-            name: "metadata", summary: "An image's metadata.", timeoutSeconds: 5, memoryMB: 256,
+            name: "metadata", summary: "An image's metadata.", timeoutSeconds: 10, memoryMB: 256,
             routes: [HTTPRoute("GET", "/images/{id}/metadata")]
         )
     ) { environment in apiHandler(ImageMetadataFunction(service: try await ImageService(environment: environment))) },

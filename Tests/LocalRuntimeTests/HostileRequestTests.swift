@@ -57,11 +57,10 @@ import Testing
             let port = try #require(URLComponents(string: h.baseURL)?.port)
             let connection = try RawHTTPConnection(port: port)
             connection.send(Data("POST /echo/slow HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nonly a little".utf8))
-            let started = ContinuousClock.now
+            // The rest of the body never comes: only the body timeout can answer this request.
             let answer = connection.read(until: "\r\n\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.lowercased().contains("connection: close"))
-            #expect(ContinuousClock.now - started < .seconds(5))
             // The runtime still serves others.
             #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
         }

@@ -4,6 +4,26 @@ enum OpenAPIDocument {
     static let json = #"""
 {
  "components": {
+  "headers": {
+   "RateLimit": {
+    "description": "What is left of the allowance, e.g. `\"transforms\";r=19;t=1`: r requests left now, full again in t seconds.",
+    "schema": {
+     "type": "string"
+    }
+   },
+   "RateLimit-Policy": {
+    "description": "The allowance of the action, e.g. `\"transforms\";q=20;w=20`: a burst of q requests, refilled in w seconds.",
+    "schema": {
+     "type": "string"
+    }
+   },
+   "Retry-After": {
+    "description": "Seconds to wait before trying again.",
+    "schema": {
+     "type": "string"
+    }
+   }
+  },
   "responses": {
    "Problem": {
     "content": {
@@ -26,22 +46,13 @@ enum OpenAPIDocument {
     "description": "rate_limited: the caller's allowance for this action is used up; nothing was created.",
     "headers": {
      "RateLimit": {
-      "description": "The state, e.g. `\"transforms\";r=0;t=20`: r requests left, full again in t seconds.",
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/headers/RateLimit"
      },
      "RateLimit-Policy": {
-      "description": "The allowance, e.g. `\"transforms\";q=20;w=20`: a burst of q requests refilled in w seconds.",
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/headers/RateLimit-Policy"
      },
      "Retry-After": {
-      "description": "Seconds until the next request is allowed.",
-      "schema": {
-       "type": "string"
-      }
+      "$ref": "#/components/headers/Retry-After"
      }
     }
    }
@@ -737,16 +748,10 @@ enum OpenAPIDocument {
         }
        },
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -823,16 +828,10 @@ enum OpenAPIDocument {
         }
        },
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -1100,16 +1099,10 @@ enum OpenAPIDocument {
         }
        },
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -1130,16 +1123,10 @@ enum OpenAPIDocument {
         }
        },
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -1160,16 +1147,10 @@ enum OpenAPIDocument {
         }
        },
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -1306,16 +1287,10 @@ enum OpenAPIDocument {
       "description": "The user and a token.",
       "headers": {
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
@@ -1462,16 +1437,10 @@ enum OpenAPIDocument {
       "description": "An access token.",
       "headers": {
        "RateLimit": {
-        "description": "What is left of the allowance (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit"
        },
        "RateLimit-Policy": {
-        "description": "The allowance of this action (see RateLimited).",
-        "schema": {
-         "type": "string"
-        }
+        "$ref": "#/components/headers/RateLimit-Policy"
        }
       }
      },
