@@ -1,5 +1,5 @@
 import Foundation
-import FunctionRuntime
+@testable import FunctionRuntime
 import Logging
 import ServiceLifecycle
 import Testing
@@ -42,6 +42,72 @@ import Testing
     }
 
     var farDeadline: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 }
+
+    /// Keeps what a logger was given, for the one-line-per-invocation check.
+    final class Captured: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [(level: Logger.Level, message: String, metadata: Logger.Metadata)] = []
+    }
+    struct CapturingHandler: LogHandler {
+        let captured: Captured
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+            captured.lock.withLock { captured.entries.append((level, message.description, metadata.merging(explicit ?? [:]) { $1 })) }
+        }
+    }
+
+    /// An HTTP handler that acts for a user, as the account functions do.
+    struct SignedIn: HTTPHandler {
+        func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+            InvocationRecord.current?.userID = "user-7"
+            return APIGatewayV2Response(statusCode: 201, body: "secret body")
+        }
+    }
+
+    @Test func eachInvocationLogsOneLineWithItsOutcomeStatusDurationAndUser() async throws {
+        let captured = Captured()
+        let fake = FakeRuntimeAPI()
+        let sample = try #require(Bundle.module.url(forResource: "Payloads/apigateway-v2-request", withExtension: "json"))
+        await fake.enqueue(id: "req-log", deadlineMs: farDeadline, event: try Data(contentsOf: sample))
+        await fake.enqueue(id: "req-fail", deadlineMs: farDeadline, event: Data("not an event".utf8))
+        _ = try await fake.serve { address in
+            let loop = RuntimeLoop(
+                client: HTTPRuntimeAPIClient(address: address), handler: HTTPInvocationHandler(SignedIn()), functionName: "test",
+                logger: Logger(label: "test") { _ in CapturingHandler(captured: captured) }
+            )
+            let task = Task { try await loop.run() }
+            let posted = await fake.waitForPosts(2)
+            task.cancel()
+            _ = await task.result
+            return posted
+        }
+        let lines = captured.lock.withLock { captured.entries.filter { $0.message == "invocation" } }
+        #expect(lines.count == 2)
+        let ok = try #require(lines.first { $0.metadata["request.id"] == "req-log" })
+        #expect(ok.level == .info)
+        #expect(ok.metadata["handler.name"] == "test")
+        #expect(ok.metadata["outcome"] == "ok")
+        #expect(ok.metadata["http.status"]?.description == "201")
+        #expect(ok.metadata["user.id"] == "user-7")
+        #expect(ok.metadata["duration.ms"] != nil)
+        #expect(!ok.metadata.description.contains("secret body"))
+        let failed = try #require(lines.first { $0.metadata["request.id"] == "req-fail" })
+        #expect(failed.level == .error)
+        #expect(failed.metadata["outcome"] == "error")
+        #expect(failed.metadata["error.type"] != nil && failed.metadata["user.id"] == nil)
+    }
+
+    /// JSONLogHandler writes one object per line with the metadata as fields.
+    @Test func jsonLogLinesCarryMetadataAsFields() throws {
+        let value = JSONLogHandler.json(.dictionary(["a": .string("b"), "n": .stringConvertible(3), "list": .array([.string("x")])]))
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+        #expect(String(decoding: data, as: UTF8.self) == #"{"a":"b","list":["x"],"n":"3"}"#)
+    }
 
     @Test func postsTheHandlersResponse() async throws {
         let posted = try await run(Echo(), invocations: [("req-1", farDeadline, "one"), ("req-2", farDeadline, "two")])

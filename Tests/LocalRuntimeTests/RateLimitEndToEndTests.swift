@@ -44,6 +44,8 @@ import Testing
             #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 2)
             // Another user has an allowance of their own.
             #expect(try await bob.upload(dune).status == 201)
+            // local-runtime counts the refusal per function.
+            #expect(try await h.request(.GET, "/metrics").text.contains(#"rate_limit_refusals_total{function="upload"} 1"#))
         }
     }
 
