@@ -67,8 +67,10 @@ enum OpenAPIDocument {
       "type": "string"
      },
      "username": {
+      "description": "Kept as typed and compared case-insensitively; no leading or trailing spaces, no control characters.",
       "maxLength": 254,
       "minLength": 3,
+      "pattern": "^[^\\s\\x00-\\x1f\\x7f-\\x9f](?:[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$",
       "type": "string"
      }
     },
@@ -1405,13 +1407,31 @@ enum OpenAPIDocument {
       "application/x-www-form-urlencoded": {
        "schema": {
         "properties": {
+         "client_id": {
+          "description": "Accepted and ignored (OAuth2 password grant).",
+          "type": "string"
+         },
+         "client_secret": {
+          "description": "Accepted and ignored (OAuth2 password grant).",
+          "type": "string"
+         },
          "grant_type": {
           "type": "string"
          },
          "password": {
+          "maxLength": 1024,
+          "minLength": 8,
+          "type": "string"
+         },
+         "scope": {
+          "description": "Accepted and ignored (OAuth2 password grant).",
           "type": "string"
          },
          "username": {
+          "description": "Kept as typed and compared case-insensitively; no leading or trailing spaces, no control characters.",
+          "maxLength": 254,
+          "minLength": 3,
+          "pattern": "^[^\\s\\x00-\\x1f\\x7f-\\x9f](?:[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$",
           "type": "string"
          }
         },
@@ -1470,10 +1490,13 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
+        "additionalProperties": false,
         "properties": {
          "email": {
+          "description": "Kept as typed and compared case-insensitively; no leading or trailing spaces, no control characters.",
           "maxLength": 254,
           "minLength": 3,
+          "pattern": "^[^\\s\\x00-\\x1f\\x7f-\\x9f](?:[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$",
           "type": "string"
          },
          "plain_password": {
@@ -1526,11 +1549,18 @@ enum OpenAPIDocument {
      "content": {
       "application/json": {
        "schema": {
+        "additionalProperties": false,
         "properties": {
          "email": {
+          "description": "Kept as typed and compared case-insensitively; no leading or trailing spaces, no control characters.",
+          "maxLength": 254,
+          "minLength": 3,
+          "pattern": "^[^\\s\\x00-\\x1f\\x7f-\\x9f](?:[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f])?$",
           "type": "string"
          },
          "plain_password": {
+          "maxLength": 1024,
+          "minLength": 8,
           "type": "string"
          }
         },
