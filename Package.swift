@@ -45,6 +45,8 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        // Running other programs: posix_spawn, pipes close-on-exec, waitpid on a thread of its own.
+        .target(name: "ChildProcess"),
         // libvips in Swift: decode with limits, the operations, encode. Knows nothing of HTTP, SQL or S3.
         .target(
             name: "Imaging",
@@ -110,6 +112,7 @@ let package = Package(
         .target(
             name: "LocalRuntime",
             dependencies: [
+                "ChildProcess",
                 "FunctionRuntime",
                 "Messaging",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -164,6 +167,7 @@ let package = Package(
         .executableTarget(
             name: "fault-suite",
             dependencies: [
+                "ChildProcess",
                 "LocalRuntime",
                 "Imaging",
                 "Messaging",
@@ -196,6 +200,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
+                "ChildProcess",
                 "Storage",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -203,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ImagingTests",
-            dependencies: ["Imaging", "CVips", "imaging-benchmark"]
+            dependencies: ["ChildProcess", "Imaging", "CVips", "imaging-benchmark"]
         ),
         .testTarget(
             name: "MessagingTests",
@@ -221,6 +226,7 @@ let package = Package(
         .testTarget(
             name: "LocalRuntimeTests",
             dependencies: [
+                "ChildProcess",
                 "LocalRuntime",
                 "Messaging",
                 "fixture-functions",

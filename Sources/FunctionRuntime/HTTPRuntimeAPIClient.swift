@@ -14,7 +14,15 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
     /// runtime passes larger uploads, so this is generous).
     private let maxEventBytes: Int
 
-    public init(address: String, httpClient: HTTPClient = .shared, maxEventBytes: Int = 64 << 20) {
+    /// The client for the Runtime API. Not `HTTPClient.shared`: its 90 s read timeout cut the `next` long
+    /// poll of any worker idle that long, and the worker exited (seen as "runtime stopped" every 90 s of
+    /// quiet). A process-lifetime singleton, so it is never shut down.
+    public static let runtimeAPIClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: .init(timeout: .init(connect: .seconds(10), read: nil))
+    )
+
+    public init(address: String, httpClient: HTTPClient = runtimeAPIClient, maxEventBytes: Int = 64 << 20) {
         var trimmed = address
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         self.baseURL = trimmed.hasPrefix("http://") ? trimmed : "http://\(trimmed)"
@@ -69,7 +77,7 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
             throw error
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            throw RuntimeError(.runtimeAPIUnavailable, "the Runtime API at \(baseURL) is unreachable")
+            throw RuntimeError(.runtimeAPIUnavailable, "the Runtime API at \(baseURL) is unreachable (\(error))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import CVips
+import ChildProcess
 import Foundation
 @testable import Imaging
 import Testing
@@ -119,20 +120,15 @@ import Testing
 
     /// In a process of its own (other suites use libvips at the same time here): 40 more transforms leave
     /// libvips's count of allocated pixel buffers and bytes exactly where one left them.
-    @Test func repeatedTransformsReleaseTheirMemory() throws {
+    @Test func repeatedTransformsReleaseTheirMemory() async throws {
         let png = FileManager.default.temporaryDirectory.appendingPathComponent("leak-\(UUID().uuidString).png")
         try Data(try T.encode(T.quadrantPixels(width: 256, height: 192), width: 256, height: 192)).write(to: png)
         defer { try? FileManager.default.removeItem(at: png) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let benchmark = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("imaging-benchmark")
-        process.arguments = ["--leak-check", png.path]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let result = try await ChildProcess.run(benchmark.path, ["--leak-check", png.path])
+        let text = result.text
+        #expect(result.status == 0)
         let numbers = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         try #require(numbers.count == 4, "\(text)")
         #expect(numbers[2] == numbers[0], "pixel buffers: \(numbers[0]) before, \(numbers[2]) after")

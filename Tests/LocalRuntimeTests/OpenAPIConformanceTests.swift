@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import NIOHTTP1
 import Testing
@@ -61,16 +62,13 @@ import Testing
                 try document.body.write(to: dir.appendingPathComponent("openapi.json"))
                 try JSONSerialization.data(withJSONObject: samples).write(to: dir.appendingPathComponent("samples.json"))
                 let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("openapi_check.py")
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                process.arguments = ["python3", script.path, dir.appendingPathComponent("openapi.json").path, dir.appendingPathComponent("samples.json").path]
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = output
-                try process.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 0, "\(text)")
+                let result = try await ChildProcess.run(
+                    "/usr/bin/env",
+                    ["python3", script.path, dir.appendingPathComponent("openapi.json").path, dir.appendingPathComponent("samples.json").path],
+                    output: .captureMerged
+                )
+                let text = result.text
+                #expect(result.status == 0, "\(text)")
                 #expect(text.contains("\(samples.count) responses checked, 0 problems"), "\(text)")
             }
         }

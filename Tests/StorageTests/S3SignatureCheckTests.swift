@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Storage
 import Testing
@@ -9,15 +10,22 @@ import Testing
     static let port = 29300
 
     func withCheckingMoto(_ body: (String) async throws -> Void) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(Self.port)]
-        process.environment = ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": "3"]) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // SIGKILL: a child of this process may inherit SIGTERM blocked, and moto must not outlive the test.
-        defer { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        let moto = try ChildProcess.start(
+            "/usr/bin/env", ["python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", String(Self.port)],
+            environment: ProcessInfo.processInfo.environment.merging(["INITIAL_NO_AUTH_ACTION_COUNT": "3"]) { $1 }
+        )
+        // Stopped with SIGKILL (a child may inherit SIGTERM blocked) whatever the body does: moto must not
+        // outlive the test, or the next run meets a server whose free requests are spent.
+        do {
+            try await withMoto(body)
+        } catch {
+            await moto.stop()
+            throw error
+        }
+        await moto.stop()
+    }
+
+    private func withMoto(_ body: (String) async throws -> Void) async throws {
         let endpoint = "http://127.0.0.1:\(Self.port)"
         // Wait until it accepts connections; a TCP probe sends no request, so it costs none of the free ones.
         var up = false
@@ -42,7 +50,7 @@ import Testing
     }
 
     /// Creates a user with an access key through boto3 while requests are still free; prints "KEY SECRET".
-    func makeCredentials(_ endpoint: String) throws -> (String, String) {
+    func makeCredentials(_ endpoint: String) async throws -> (String, String) {
         let script = """
             import boto3, json, sys
             iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1",
@@ -53,23 +61,16 @@ import Testing
             key = iam.create_access_key(UserName="tester")["AccessKey"]
             print(key["AccessKeyId"], key["SecretAccessKey"])
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script, endpoint]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let result = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", script, endpoint], output: .captureMerged)
+        let text = result.text
         let parts = text.split(whereSeparator: \.isWhitespace).map(String.init)
-        try #require(process.terminationStatus == 0 && parts.count == 2, "boto3 could not create credentials: \(text)")
+        try #require(result.status == 0 && parts.count == 2, "boto3 could not create credentials: \(text)")
         return (parts[0], parts[1])
     }
 
     @Test func signedRequestsPassAndAWrongSecretIsRefused() async throws {
         try await withCheckingMoto { endpoint in
-            let (key, secret) = try makeCredentials(endpoint)
+            let (key, secret) = try await makeCredentials(endpoint)
             let settings = try S3Settings(endpoint: endpoint, region: "us-east-1", bucket: "signed", accessKeyID: key, secretAccessKey: secret, pathStyle: true)
             let client = S3Client(settings: settings)
             try await client.createBucket()

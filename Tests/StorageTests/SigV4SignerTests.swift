@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Storage
 import Testing
@@ -29,14 +30,14 @@ import Testing
         Case(method: "DELETE", url: "http://127.0.0.1:9000/images/%C3%A9t%C3%A9.jpg", path: "/images/%C3%A9t%C3%A9.jpg", host: "127.0.0.1:9000", query: [], body: Data(), contentType: nil),
     ]
 
-    @Test(arguments: cases) func matchesBotocore(_ c: Case) throws {
+    @Test(arguments: cases) func matchesBotocore(_ c: Case) async throws {
         var headers = [("host", c.host)]
         if let contentType = c.contentType { headers.append(("content-type", contentType)) }
         let ours = signer.sign(
             method: c.method, path: c.path, query: c.query, headers: headers,
             payloadHash: SigV4Signer.payloadHash(c.body), date: date
         )
-        let theirs = try botocoreAuthorization(c)
+        let theirs = try await botocoreAuthorization(c)
         #expect(ours.first { $0.0 == "Authorization" }?.1 == theirs)
         #expect(ours.first { $0.0 == "x-amz-date" }?.1 == "20251126T120000Z")
     }
@@ -48,7 +49,7 @@ import Testing
     }
 
     /// Runs botocore in a subprocess with the clock fixed at `date`.
-    func botocoreAuthorization(_ c: Case) throws -> String {
+    func botocoreAuthorization(_ c: Case) async throws -> String {
         let script = """
             import sys, json, datetime
             import botocore.auth
@@ -65,18 +66,10 @@ import Testing
             "method": c.method, "url": c.url, "body": c.body.map { String(format: "%02x", $0) }.joined(),
             "contentType": c.contentType ?? NSNull(),
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(try JSONSerialization.data(withJSONObject: spec))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "botocore is needed as the oracle (pip install botocore)")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let result = try await ChildProcess.run(
+            "/usr/bin/env", ["python3", "-c", script], input: try JSONSerialization.data(withJSONObject: spec)
+        )
+        try #require(result.status == 0, "botocore is needed as the oracle (pip install botocore)")
+        return result.text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

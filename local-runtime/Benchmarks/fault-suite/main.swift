@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Foundation
 import Imaging
 import LocalRuntime
@@ -40,33 +41,11 @@ enum Dev {
 }
 var environment = Dev.environment
 
-/// Runs infra/dev/services with the dev directory and ports of the env file, and waits for it with waitpid
-/// on a thread of its own (Foundation's `Process.waitUntilExit` spins a run loop, which can hang off the main
-/// thread and would block a thread of the concurrency pool meanwhile).
+/// Runs infra/dev/services with the dev directory and ports of the env file.
 func services(_ arguments: String...) async {
     let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("infra/dev/services").path
-    let argv = [script] + arguments
-    let envp = Dev.environment.map { "\($0.key)=\($0.value)" }
-    await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-        Thread.detachNewThread {
-            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            var cArgs = argv.map { strdup($0) } + [nil]
-            var cEnv = envp.map { strdup($0) } + [nil]
-            var pid: pid_t = 0
-            if posix_spawn(&pid, script, &actions, nil, &cArgs, &cEnv) == 0 {
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-            }
-            cArgs.forEach { free($0) }
-            cEnv.forEach { free($0) }
-            posix_spawn_file_actions_destroy(&actions)
-            done.resume()
-        }
-    }
+    _ = try? await ChildProcess.run(script, arguments, environment: Dev.environment, output: .discard)
 }
 
 // A database of this run's own, so counts are exact.

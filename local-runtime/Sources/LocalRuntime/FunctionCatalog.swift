@@ -1,3 +1,4 @@
+import ChildProcess
 import FunctionRuntime
 import Foundation
 
@@ -12,20 +13,12 @@ enum FunctionCatalog {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw LoadError(description: "\(binary.path) is not an executable; build it first (swift build)")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--describe"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw LoadError(description: "\(binary.path) --describe exited with status \(process.terminationStatus)")
+        let result = try ChildProcess.runBlocking(binary.path, ["--describe"])
+        guard result.status == 0 else {
+            throw LoadError(description: "\(binary.path) --describe exited with status \(result.status)")
         }
         do {
-            return try JSONDecoder().decode([FunctionDescription].self, from: data)
+            return try JSONDecoder().decode([FunctionDescription].self, from: result.output)
         } catch {
             throw LoadError(description: "\(binary.path) --describe did not print a table of functions")
         }
