@@ -40,6 +40,11 @@ public struct JSONLogHandler: LogHandler {
     static func json(_ value: Logger.Metadata.Value) -> Any {
         switch value {
         case .string(let s): s
+        // Numbers and booleans stay numbers and booleans, so `duration.ms > 100` works in a log query.
+        case .stringConvertible(let c as Int): c
+        case .stringConvertible(let c as Int64): c
+        case .stringConvertible(let c as Double): c
+        case .stringConvertible(let c as Bool): c
         case .stringConvertible(let c): c.description
         case .array(let a): a.map(json)
         case .dictionary(let d): d.mapValues(json)

@@ -104,9 +104,12 @@ import Testing
 
     /// JSONLogHandler writes one object per line with the metadata as fields.
     @Test func jsonLogLinesCarryMetadataAsFields() throws {
-        let value = JSONLogHandler.json(.dictionary(["a": .string("b"), "n": .stringConvertible(3), "list": .array([.string("x")])]))
-        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
-        #expect(String(decoding: data, as: UTF8.self) == #"{"a":"b","list":["x"],"n":"3"}"#)
+        let value = JSONLogHandler.json(.dictionary([
+            "a": .string("b"), "n": .stringConvertible(3), "ms": .stringConvertible(Int64(53)), "list": .array([.string("x")]),
+            "other": .stringConvertible(URL(fileURLWithPath: "/x")),
+        ]))
+        let data = try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        #expect(String(decoding: data, as: UTF8.self) == #"{"a":"b","list":["x"],"ms":53,"n":3,"other":"file:///x"}"#)
     }
 
     @Test func postsTheHandlersResponse() async throws {
