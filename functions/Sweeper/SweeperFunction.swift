@@ -47,11 +47,15 @@ struct SweeperFunction: InvocationHandler {
         do { try await republish(&report) } catch { report.errors.append("outbox: \(error)") }
         do { try await sweepOrphans(&report) } catch { report.errors.append("orphans: \(error)") }
         do { report.rate_limits_deleted = try await rateLimits.deleteExpired() } catch { report.errors.append("rate limits: \(error)") }
+        for failure in report.errors {
+            context.logger.warning("sweep step failed; the next run tries again", metadata: ["error.message": "\(failure)"])
+        }
         context.logger.info(
             "sweep done",
             metadata: [
-                "republished": "\(report.republished)", "orphans_deleted": "\(report.orphans_deleted)",
-                "rate_limits_deleted": "\(report.rate_limits_deleted)", "errors": "\(report.errors.count)",
+                "republished": .stringConvertible(report.republished), "orphans_deleted": .stringConvertible(report.orphans_deleted),
+                "objects_checked": .stringConvertible(report.objects_checked),
+                "rate_limits_deleted": .stringConvertible(report.rate_limits_deleted), "errors": .stringConvertible(report.errors.count),
             ]
         )
         return try JSONEncoder().encode(report)
