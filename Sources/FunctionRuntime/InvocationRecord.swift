@@ -14,6 +14,11 @@ public final class InvocationRecord: Sendable {
 
     public init() {}
 
+    /// Records the user the current invocation acts for, if an invocation is running.
+    public static func noteUser(_ id: String) {
+        current?.userID = id
+    }
+
     public var status: Int? {
         get { state.withLock { $0.status } }
         set { state.withLock { $0.status = newValue } }

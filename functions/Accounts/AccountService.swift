@@ -61,7 +61,7 @@ struct AccountService: Sendable {
         let headers = try await limiter.admit(loginPolicy, subject: subject, context: context)
         do {
             let user = try await authenticate(credentials)
-            InvocationRecord.current?.userID = user.id.uuidString.lowercased()
+            InvocationRecord.noteUser(user.id.uuidString.lowercased())
             return (user, headers)
         } catch var error as APIError {
             error.headers.merge(headers) { current, _ in current }
@@ -78,7 +78,7 @@ struct AccountService: Sendable {
         guard let id = await tokens.verify(token), let user = try await storage({ try await users.find(id: id) }) else {
             throw APIError(.unauthorized, "the token is invalid or expired")
         }
-        InvocationRecord.current?.userID = user.id.uuidString.lowercased()
+        InvocationRecord.noteUser(user.id.uuidString.lowercased())
         return user
     }
 }

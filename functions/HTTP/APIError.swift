@@ -39,10 +39,32 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
-    public var fieldErrors: [Problem.FieldError]?
     public var underlying: (any Error)?
+    /// Field errors and extra headers live in one shared box: the Swift 6.3 optimizer crashed (signal 11,
+    /// "while splitting coroutine") on async functions that throw this type once it grew by one more stored
+    /// property, so the struct keeps its earlier size.
+    private var extras: Extras?
+
+    private final class Extras: Sendable {
+        let fieldErrors: [Problem.FieldError]?
+        let headers: [String: String]
+        init(fieldErrors: [Problem.FieldError]?, headers: [String: String]) {
+            self.fieldErrors = fieldErrors
+            self.headers = headers
+        }
+    }
+
+    /// Every bad field of a validation failure, each at its path.
+    public var fieldErrors: [Problem.FieldError]? {
+        get { extras?.fieldErrors }
+        set { extras = Extras(fieldErrors: newValue, headers: headers) }
+    }
+
     /// Headers the answer carries besides the defaults of its code (a 429's `Retry-After` and `RateLimit`).
-    public var headers: [String: String]
+    public var headers: [String: String] {
+        get { extras?.headers ?? [:] }
+        set { extras = Extras(fieldErrors: fieldErrors, headers: newValue) }
+    }
 
     public init(
         _ code: Code, _ message: String, fieldErrors: [Problem.FieldError]? = nil, underlying: (any Error)? = nil,
@@ -50,9 +72,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     ) {
         self.code = code
         self.message = message
-        self.fieldErrors = fieldErrors
         self.underlying = underlying
-        self.headers = headers
+        self.extras = fieldErrors == nil && headers.isEmpty ? nil : Extras(fieldErrors: fieldErrors, headers: headers)
     }
 
     public var description: String { "\(code.rawValue): \(message)" }

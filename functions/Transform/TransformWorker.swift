@@ -23,7 +23,7 @@ struct TransformWorker: QueueHandler {
             context.logger.error("job dropped: not a transform job")
             return  // a malformed job can never succeed: acknowledge it
         }
-        InvocationRecord.current?.userID = job.owner_id.uuidString.lowercased()
+        InvocationRecord.noteUser(job.owner_id.uuidString.lowercased())
         var logger = context.logger
         logger[metadataKey: "image.id"] = .string(job.variant_id.uuidString.lowercased())
         guard let variant = try await images.find(job.variant_id, owner: job.owner_id),
