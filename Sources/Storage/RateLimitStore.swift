@@ -60,6 +60,17 @@ public struct RateLimitStore: Sendable {
         }
     }
 
+    /// Gives back one unit taken by `acquire` (the request it admitted failed on our side, e.g. a 503).
+    public func release(key: String, interval: Double) async throws(StorageError) {
+        do {
+            try await client.query(
+                "UPDATE rate_limits SET tat = tat - \(interval) * interval '1 second' WHERE key = \(key)", logger: logger
+            )
+        } catch {
+            throw StorageError(.unavailable, "the database could not update a rate limit", underlying: error)
+        }
+    }
+
     /// Deletes the state of keys whose allowance is full again (equivalent to no row); returns how many.
     public func deleteExpired() async throws(StorageError) -> Int {
         do {

@@ -150,6 +150,8 @@ import Testing
                 environment: [
                     "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "critical",
                     "AMQP_URL": "amqp://nobody:nothing@127.0.0.1:1/nowhere",
+                    // One transform at a time: a 503 must give its allowance back, or the retry would be a 429.
+                    "RATE_LIMIT_TRANSFORMS": "60/min burst 1",
                 ],
                 maxBodyBytes: 40 << 20
             ) { h in
@@ -159,6 +161,8 @@ import Testing
                 #expect(reply.status == 503)
                 #expect(reply.header("retry-after") != nil)
                 #expect(try reply.json()["code"] as? String == "unavailable")
+                let retry = try await transform(alice, id, #"{"flip":true}"#)
+                #expect(retry.status == 503, "the failed attempt's allowance was not given back: \(retry.status)")
                 #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 0)
             }
         }

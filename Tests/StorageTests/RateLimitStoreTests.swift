@@ -56,4 +56,13 @@ import Testing
             #expect(try await store.deleteExpired() == 1)  // full again: the row is as good as none
         }
     }
+
+    @Test func aReleasedUnitCanBeTakenAgain() async throws {
+        try await withStore { store in
+            #expect(try await store.acquire(key: "uploads:u", interval: 60, burst: 1).allowed)
+            #expect(try await !store.acquire(key: "uploads:u", interval: 60, burst: 1).allowed)
+            try await store.release(key: "uploads:u", interval: 60)
+            #expect(try await store.acquire(key: "uploads:u", interval: 60, burst: 1).allowed)
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import FunctionRuntime
+import Storage
 
 /// `POST /images` (multipart or raw body) and `POST /images/upload` (base64 JSON): 201 with the `Image` and
 /// its `Location`. Rate limited per user (429).
@@ -17,13 +18,21 @@ struct UploadFunction: APIFunction {
         let user = try await service.accounts.currentUser(request)
         let upload = try Upload.read(request, base64JSON: request.rawPath.hasSuffix("/upload"))
         // Checked once the image is known to be valid (invalid uploads cost no allowance), before it is stored.
-        var limitHeaders: [String: String] = [:]
-        let image = try await service.storeOriginal(bytes: upload.bytes, filename: upload.filename, owner: user.id) {
-            limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
+        let subject = user.id.uuidString.lowercased()
+        var limitHeaders: [String: String]?
+        let image: ImageRecord
+        do {
+            image = try await service.storeOriginal(bytes: upload.bytes, filename: upload.filename, owner: user.id) {
+                limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
+            }
+        } catch let error as APIError where error.code == .unavailable && limitHeaders != nil {
+            // Admitted, then the store or the database failed: the attempt costs the client nothing.
+            await limiter.refund(policy, subject: subject)
+            throw error
         }
         return .json(
             ImageJSON(image), status: 201,
-            headers: ["location": "/images/\(image.id.uuidString.lowercased())"].merging(limitHeaders) { $1 }
+            headers: ["location": "/images/\(image.id.uuidString.lowercased())"].merging(limitHeaders ?? [:]) { $1 }
         )
     }
 }

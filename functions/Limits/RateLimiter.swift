@@ -30,6 +30,13 @@ struct RateLimiter: Sendable {
         return headers
     }
 
+    /// Gives back the request `admit` took, when the service (not the client) made it fail: a client retrying
+    /// through an outage should not find its allowance spent when the service is back. Best effort.
+    func refund(_ policy: RateLimitPolicy, subject: String) async {
+        guard policy.enabled else { return }
+        try? await store.release(key: "\(policy.name):\(subject)", interval: policy.interval)
+    }
+
     /// `RateLimit-Policy: "transforms";q=20;w=20`: a burst of q requests, refilled in w seconds (which is the
     /// steady rate too). `RateLimit: "transforms";r=19;t=1`: r left now, full again in t seconds.
     static func headers(_ policy: RateLimitPolicy, _ decision: RateLimitDecision) -> [String: String] {

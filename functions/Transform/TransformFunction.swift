@@ -54,7 +54,13 @@ struct TransformFunction: APIFunction {
             sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
         )
         // The variant and its outbox row are one statement: a crash after it leaves a job the sweeper publishes.
-        let (variant, created) = try await storage { try await service.images.insertQueuedVariant(candidate) }
+        let (variant, created): (ImageRecord, Bool)
+        do {
+            (variant, created) = try await storage { try await service.images.insertQueuedVariant(candidate) }
+        } catch {
+            await limiter.refund(policy, subject: user.id.uuidString.lowercased())
+            throw error
+        }
         guard created else {
             return .json(ImageJSON(variant), status: 200, headers: location(variant.id).merging(limitHeaders) { $1 })
         }
@@ -65,6 +71,7 @@ struct TransformFunction: APIFunction {
             // The broker refused or is down: take the variant back (its outbox row goes with it), so a retry
             // starts clean. Should that fail too, the outbox row stays and the sweeper publishes the job.
             try? await service.images.deleteQueued(variant.id)
+            await limiter.refund(policy, subject: user.id.uuidString.lowercased())
             throw APIError(.unavailable, "transformations cannot be queued right now; try again shortly", underlying: error)
         }
         // Confirmed by the broker: the outbox row is done. If this fails the sweeper republishes once, which
