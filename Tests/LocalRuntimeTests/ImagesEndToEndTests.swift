@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import Imaging
 import NIOHTTP1
+import PostgresNIO
 import Testing
 
 /// Uploads, retrieval, listing and deletion through local-runtime and the real binary, on real PostgreSQL
@@ -183,6 +185,36 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 1)
             #expect(try await h.request(.GET, "/images/\(variantID)/variants", headers: alice.auth).json()["total"] as? Int == 0)
             #expect(try await h.request(.GET, "/images/not-a-uuid", headers: alice.auth).status == 404)
+        }
+    }
+
+    @Test func aConversionAlreadyOnTheQueueIsAnsweredWith202AndNotMadeTwice() async throws {
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
+                maxBodyBytes: 40 << 20
+            ) { h in
+                let alice = try await Self.signUp(h, "alice")
+                let id = try #require(try await alice.upload(try Self.photo("Dune.jpg")).json()["id"] as? String)
+                // `{"format":"png"}` asked for as a transformation, still queued: the same variant `?format=png` makes.
+                var spec = TransformationSpec()
+                spec.format = .png
+                let variant = UUID(), source = try #require(UUID(uuidString: id)), owner = try #require(UUID(uuidString: alice.userID))
+                try await ScratchDatabase.execute(url, [
+                    """
+                    INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type, status)
+                    VALUES (\(variant), \(owner), \(source), \(spec.hash), \(spec.canonicalJSON)::jsonb, 'Dune.jpg', 'png', 'image/png', 'queued')
+                    """,
+                ])
+                let reply = try await h.request(.GET, "/images/\(id)?format=png", headers: alice.auth)
+                #expect(reply.status == 202)
+                #expect(try reply.json()["id"] as? String == variant.uuidString.lowercased())
+                #expect(reply.header("retry-after") == "1")
+                // Nothing was converted beside the job: no object under the variant's key.
+                let keys = try await RuntimeHarness.objectStore().listObjects(prefix: "variants/\(alice.userID)/\(id)/").objects
+                #expect(keys.isEmpty)
+            }
         }
     }
 

@@ -12,19 +12,16 @@ struct ImageBytesFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         var image = try await service.image(request.pathParameters?["id"], of: user.id)
-        switch image.status {
-        case .queued, .processing:
-            return .json(ImageJSON(image), status: 202, headers: ["retry-after": "1"])
-        case .failed:
-            throw APIError(APIError.Code(rawValue: "transformation_failed"), image.errorMessage ?? "the transformation failed")
-        case .ready:
-            break
-        }
+        if let notReady = try Self.unlessReady(image) { return notReady }
         if let name = request.queryStringParameters?["format"] {
             guard let format = ImageFormat(rawValue: name.lowercased()) else {
                 throw APIError.validation([.init(field: "format", message: "must be one of \(ImageFormat.allCases.map(\.rawValue).joined(separator: ", "))")])
             }
-            if format.rawValue != image.format { image = try await converted(image, to: format) }
+            if format.rawValue != image.format {
+                image = try await converted(image, to: format)
+                // The same conversion may have been asked for as a transformation and still be on the queue.
+                if let notReady = try Self.unlessReady(image) { return notReady }
+            }
         }
         guard let key = image.objectKey, let hash = image.contentHash else { throw APIError(.notFound, "no such image") }
         let etag = "\"\(hash)\""
@@ -39,12 +36,25 @@ struct ImageBytesFunction: APIFunction {
         return APIGatewayV2Response(statusCode: 200, headers: headers, body: bytes.base64EncodedString(), isBase64Encoded: true)
     }
 
-    /// The image in another format, made once and stored as a variant with the spec `{"format": …}`.
+    /// The answer for an image that has no bytes yet: 202 while its job is queued or running, the 422 of a
+    /// failed one; nil when it is ready.
+    static func unlessReady(_ image: ImageRecord) throws -> APIGatewayV2Response? {
+        switch image.status {
+        case .queued, .processing:
+            return .json(ImageJSON(image), status: 202, headers: ["retry-after": "1"])
+        case .failed:
+            throw APIError(APIError.Code(rawValue: "transformation_failed"), image.errorMessage ?? "the transformation failed")
+        case .ready:
+            return nil
+        }
+    }
+
+    /// The image in another format, made once and stored as a variant with the spec `{"format": …}`. A
+    /// variant of that spec that exists already (ready, queued as a transformation, or failed) is returned as
+    /// it is: its work is not done a second time.
     func converted(_ image: ImageRecord, to format: ImageFormat) async throws -> ImageRecord {
         let spec = { var spec = TransformationSpec(); spec.format = format; return spec }()
-        if let existing = try await storage({ try await service.images.variant(of: image.id, specHash: spec.hash, owner: image.ownerID) }),
-            existing.status == .ready
-        {
+        if let existing = try await storage({ try await service.images.variant(of: image.id, specHash: spec.hash, owner: image.ownerID) }) {
             return existing
         }
         guard let key = image.objectKey else { throw APIError(.notFound, "no such image") }
