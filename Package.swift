@@ -168,6 +168,7 @@ let package = Package(
             name: "fault-suite",
             dependencies: [
                 "ChildProcess",
+                "Storage",
                 "LocalRuntime",
                 "Imaging",
                 "Messaging",

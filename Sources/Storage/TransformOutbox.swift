@@ -67,25 +67,6 @@ extension ImageRepository {
         }
     }
 
-    /// Of the given object keys, those no image row references (candidates for the orphan sweep).
-    public func unreferencedKeys(_ keys: [String]) async throws(StorageError) -> [String] {
-        guard !keys.isEmpty else { return [] }
-        do {
-            let rows = try await client.query(
-                """
-                SELECT k FROM unnest(\(keys)::text[]) AS k
-                WHERE NOT EXISTS (SELECT 1 FROM images WHERE object_key = k)
-                """,
-                logger: logger
-            )
-            var unreferenced: [String] = []
-            for try await key in rows.decode(String.self) { unreferenced.append(key) }
-            return unreferenced
-        } catch {
-            throw StorageError(.unavailable, "the database could not be read", underlying: error)
-        }
-    }
-
     func execute(_ query: PostgresQuery) async throws(StorageError) {
         do {
             try await client.query(query, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Storage
 import Testing
 
 /// A database of its own for a test, on the test PostgreSQL, dropped afterwards: its URL goes to the workers,
@@ -9,13 +10,7 @@ enum ScratchDatabase {
         let url = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"], "DATABASE_URL is not set: run the tests with infra/dev/test")
         var components = try #require(URLComponents(string: url))
         let name = "e2e_\(UUID().uuidString.prefix(8).lowercased())"
-        let admin = PostgresClient(configuration: .init(
-            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "",
-            password: components.password, database: String(components.path.dropFirst()), tls: .disable
-        ))
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await admin.run() }
-            defer { group.cancelAll() }
+        return try await withClient(url) { admin in
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
             components.path = "/\(name)"
             do {
@@ -31,15 +26,18 @@ enum ScratchDatabase {
 
     /// Runs statements on a scratch database behind the service's back (to stage a crash's leftovers).
     static func execute(_ url: String, _ queries: [PostgresQuery]) async throws {
-        let components = try #require(URLComponents(string: url))
-        let client = PostgresClient(configuration: .init(
-            host: components.host ?? "127.0.0.1", port: components.port ?? 5432, username: components.user ?? "",
-            password: components.password, database: String(components.path.dropFirst()), tls: .disable
-        ))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        try await withClient(url) { client in
+            for query in queries { try await client.query(query) }
+        }
+    }
+
+    /// A client of the database at `url` (parsed as the service parses DATABASE_URL) for the length of `body`.
+    private static func withClient<T: Sendable>(_ url: String, _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: try DatabaseSettings(url: url).clientConfiguration)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
-            for query in queries { try await client.query(query) }
+            return try await body(client)
         }
     }
 }

@@ -64,9 +64,8 @@ struct SweeperFunction: InvocationHandler {
     func republish(_ report: inout Report) async throws {
         let jobs = try await images.claimPendingJobs(olderThan: settings.outboxGraceSeconds, limit: Self.maxJobsPerRun)
         for job in jobs {
-            let message = try JSONEncoder().encode(TransformJob(variant_id: job.variantID, owner_id: job.ownerID))
             do {
-                try await publisher.publish([UInt8](message), to: queue, messageID: job.variantID.uuidString.lowercased())
+                try await TransformJob(variant_id: job.variantID, owner_id: job.ownerID).publish(with: publisher, to: queue)
             } catch {
                 // The broker is down: the remaining rows stay for the next run.
                 report.republish_failed = jobs.count - report.republished

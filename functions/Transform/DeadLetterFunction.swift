@@ -16,7 +16,7 @@ struct DeadLetterFunction: QueueHandler {
     }
 
     func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {
-        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(TransformJob.self, from: data) else {
+        guard let job = TransformJob(message) else {
             context.logger.error("dead letter dropped: not a transform job")
             return
         }

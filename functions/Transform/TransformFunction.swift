@@ -65,8 +65,7 @@ struct TransformFunction: APIFunction {
             return .json(ImageJSON(variant), status: 200, headers: location(variant.id).merging(limitHeaders) { $1 })
         }
         do {
-            let job = try JSONEncoder().encode(TransformJob(variant_id: variant.id, owner_id: user.id))
-            try await publisher.publish([UInt8](job), to: queue, messageID: variant.id.uuidString.lowercased())
+            try await TransformJob(variant_id: variant.id, owner_id: user.id).publish(with: publisher, to: queue)
         } catch {
             // The broker refused or is down: take the variant back (its outbox row goes with it), so a retry
             // starts clean. Should that fail too, the outbox row stays and the sweeper publishes the job.

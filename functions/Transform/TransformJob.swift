@@ -1,8 +1,29 @@
 import Foundation
+import FunctionRuntime
+import Messaging
 
 /// The message of a transform job: which variant to make, for whom. Everything else (source, spec) is read
 /// from the variant's row, so a redelivered or late job always works from the current state.
 struct TransformJob: Codable, Sendable {
     var variant_id: UUID
     var owner_id: UUID
+
+    /// The job a queue delivery carries; nil for anything else (which can never succeed).
+    init?(_ message: RabbitMQEvent.Message) {
+        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(Self.self, from: data) else {
+            return nil
+        }
+        self = job
+    }
+
+    init(variant_id: UUID, owner_id: UUID) {
+        self.variant_id = variant_id
+        self.owner_id = owner_id
+    }
+
+    /// Publishes the job, persistent, and returns once the broker confirmed it. The variant id is the message
+    /// id, so a job published again (by the sweeper) is recognisably the same job.
+    func publish(with publisher: JobPublisher, to queue: String) async throws {
+        try await publisher.publish([UInt8](JSONEncoder().encode(self)), to: queue, messageID: variant_id.uuidString.lowercased())
+    }
 }

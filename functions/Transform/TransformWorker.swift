@@ -19,7 +19,7 @@ struct TransformWorker: QueueHandler {
     }
 
     func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {
-        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(TransformJob.self, from: data) else {
+        guard let job = TransformJob(message) else {
             context.logger.error("job dropped: not a transform job")
             return  // a malformed job can never succeed: acknowledge it
         }

@@ -9,6 +9,7 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 import PostgresNIO
+import Storage
 
 // fault-suite: the service through local-runtime on the dev services (.dev/env), while the broker, the
 // database and workers are stopped or killed, and while hostile clients send what they can. It prints the
@@ -51,10 +52,7 @@ func services(_ arguments: String...) async {
 // A database of this run's own, so counts are exact.
 let databaseName = "faults_\(UUID().uuidString.prefix(8).lowercased())"
 var databaseURL = URLComponents(string: environment["DATABASE_URL"] ?? "")!
-let adminConfiguration = PostgresClient.Configuration(
-    host: databaseURL.host ?? "127.0.0.1", port: databaseURL.port ?? 5432, username: databaseURL.user ?? "",
-    password: databaseURL.password, database: String(databaseURL.path.dropFirst()), tls: .disable
-)
+let adminConfiguration = try DatabaseSettings(url: environment["DATABASE_URL"] ?? "").clientConfiguration
 func sql(_ query: PostgresQuery, in database: String? = nil) async throws -> [PostgresRow] {
     var configuration = adminConfiguration
     if let database { configuration.database = database }
