@@ -130,6 +130,7 @@ let package = Package(
             name: "local-runtime",
             dependencies: [
                 "LocalRuntime",
+                "FunctionRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "local-runtime/Sources/local-runtime"
@@ -229,6 +230,7 @@ let package = Package(
             dependencies: [
                 "ChildProcess",
                 "LocalRuntime",
+                "FunctionRuntime",
                 "Messaging",
                 "fixture-functions",
                 "image-functions",

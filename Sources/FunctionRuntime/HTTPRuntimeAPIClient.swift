@@ -65,6 +65,9 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         let response = try await send(request, timeout: .seconds(30))
         // Drain the body so the connection returns to the pool.
         _ = try? await response.body.collect(upTo: 1 << 16)
+        if response.status == .payloadTooLarge {
+            throw RuntimeError(.responseTooLarge, "POST \(path) of \(body.count) bytes is over the payload limit")
+        }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw RuntimeError(.runtimeAPIUnavailable, "POST \(path) answered \(response.status.code)")
         }

@@ -11,6 +11,8 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         public static let invalidInvocation = Code(rawValue: "InvalidInvocation")
         /// The Runtime API could not be reached or answered with an unexpected status.
         public static let runtimeAPIUnavailable = Code(rawValue: "RuntimeAPIUnavailable")
+        /// The Runtime API refused a response as over the payload limit (413); the invocation has failed.
+        public static let responseTooLarge = Code(rawValue: "Function.ResponseSizeTooLarge")
         /// The event does not decode as the type the handler takes.
         public static let invalidEvent = Code(rawValue: "InvalidEvent")
         /// A required setting is missing or invalid.

@@ -54,7 +54,16 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
             try await client.reportError(requestID: invocation.metadata.requestID, report)
             return
         }
-        try await client.respond(requestID: invocation.metadata.requestID, body: output)
+        do {
+            try await client.respond(requestID: invocation.metadata.requestID, body: output)
+        } catch let error as RuntimeError where error.code == .responseTooLarge {
+            // Lambda has failed the invocation already; the loop goes on to the next one.
+            var line = Self.fields(record, start: start, outcome: "response_too_large")
+            line["error.type"] = "\(error.code)"
+            line["response.bytes"] = .stringConvertible(output.count)
+            context.logger.error("invocation", metadata: line)
+            return
+        }
         context.logger.info("invocation", metadata: Self.fields(record, start: start, outcome: "ok"))
     }
 

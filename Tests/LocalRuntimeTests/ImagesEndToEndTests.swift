@@ -43,8 +43,7 @@ import Testing
         try await ScratchDatabase.with { url in
             try await RuntimeHarness.with(
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                maxBodyBytes: 40 << 20
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"]
             ) { h in try await body(h) }
         }
     }
@@ -192,8 +191,7 @@ import Testing
         try await ScratchDatabase.with { url in
             try await RuntimeHarness.with(
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                maxBodyBytes: 40 << 20
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"]
             ) { h in
                 let alice = try await Self.signUp(h, "alice")
                 let id = try #require(try await alice.upload(try Self.photo("Dune.jpg")).json()["id"] as? String)

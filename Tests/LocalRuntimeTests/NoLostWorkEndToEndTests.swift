@@ -28,7 +28,7 @@ import Testing
                     "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error", "S3_BUCKET": bucket,
                     "SWEEP_OUTBOX_AFTER_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0",
                 ],
-                maxBodyBytes: 40 << 20, consumeQueues: true, schedules: schedules
+                consumeQueues: true, schedules: schedules
             ) { h in try await body(Service(h: h, databaseURL: url, store: store)) }
         }
     }

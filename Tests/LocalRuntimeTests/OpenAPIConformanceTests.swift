@@ -13,7 +13,7 @@ import Testing
             try await RuntimeHarness.with(
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
                 environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                maxBodyBytes: 40 << 20, consumeQueues: true
+                consumeQueues: true
             ) { h in
                 var samples: [[String: Any]] = []
                 func record(_ method: HTTPMethod, _ template: String, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> RuntimeHarness.Reply {

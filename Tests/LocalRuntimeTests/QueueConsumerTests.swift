@@ -52,4 +52,18 @@ import Testing
             #expect(h.recorded(body).count == RuntimeHarness.deliveryLimit + 1)
         }
     }
+
+    /// `--queue-concurrency 1` is Lambda's one invocation at a time per Amazon MQ event source: with two
+    /// workers allowed per function, four slow messages still run one after another.
+    @Test func queueConcurrencyOneRunsMessagesOneAtATime() async throws {
+        let run = UUID().uuidString.prefix(8).lowercased()
+        try await RuntimeHarness.with(workers: 2, consumeQueues: true, queueConcurrency: 1) { h in
+            for n in 1...4 { try publish("slow-\(run)-\(n)") }
+            #expect(await h.eventually(timeout: .seconds(30)) { h.recorded("slow-\(run)").count == 8 })
+            #expect(await h.runtime.workerProcessIDs("recorder").count == 1)
+            let lines = h.recorded("slow-\(run)")
+            // Alternating start and end lines: no second message started before the first one ended.
+            #expect(lines.enumerated().allSatisfy { $0.element.hasPrefix($0.offset % 2 == 0 ? "start " : "end ") }, "\(lines)")
+        }
+    }
 }

@@ -16,7 +16,7 @@ import Testing
                     "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
                     "RATE_LIMIT_UPLOADS": "2/min", "RATE_LIMIT_TRANSFORMS": "60/min burst 3", "RATE_LIMIT_LOGINS": "3/min",
                 ],
-                maxBodyBytes: 40 << 20, consumeQueues: true
+                consumeQueues: true
             ) { h in try await body(h) }
         }
     }

@@ -46,8 +46,9 @@ struct RuntimeHarness {
 
     static func with<T: Sendable>(
         binary: URL = fixtureBinary, startup: [String] = [], environment: [String: String] = [:],
-        workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int = 1 << 20,
+        workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
+        integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil,
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -59,7 +60,10 @@ struct RuntimeHarness {
         configuration.workersPerFunction = workers
         configuration.maxWaiting = maxWaiting
         configuration.maxWait = maxWait
-        configuration.maxBodyBytes = maxBodyBytes
+        // AWS's limits unless a test says otherwise (LocalRuntimeConfiguration's defaults).
+        if let maxBodyBytes { configuration.maxBodyBytes = maxBodyBytes }
+        if let integrationTimeout { configuration.integrationTimeout = integrationTimeout }
+        configuration.queueConcurrency = queueConcurrency
         configuration.startupFunctions = startup
         configuration.bodyTimeout = bodyTimeout
         // Tests invoke the sweeper themselves unless they ask for its timer.
@@ -107,7 +111,7 @@ struct RuntimeHarness {
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let data = try await response.body.collect(upTo: 16 << 20)
+        let data = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: data))
     }
 

@@ -16,7 +16,7 @@ import Testing
             try await RuntimeHarness.with(
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
                 environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                maxBodyBytes: 40 << 20, consumeQueues: true
+                consumeQueues: true
             ) { h in try await body(h) }
         }
     }
@@ -152,8 +152,7 @@ import Testing
                     "AMQP_URL": "amqp://nobody:nothing@127.0.0.1:1/nowhere",
                     // One transform at a time: a 503 must give its allowance back, or the retry would be a 429.
                     "RATE_LIMIT_TRANSFORMS": "60/min burst 1",
-                ],
-                maxBodyBytes: 40 << 20
+                ]
             ) { h in
                 let alice = try await I.signUp(h, "alice")
                 let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)

@@ -60,6 +60,17 @@ struct Sleep: HTTPHandler {
     }
 }
 
+/// Answers a text body of `bytes` bytes (with `pid` in a header), to test the response payload limit.
+struct Big: HTTPHandler {
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let size = Int(request.queryStringParameters?["bytes"] ?? "0") ?? 0
+        return APIGatewayV2Response(
+            statusCode: 200, headers: ["content-type": "text/plain", "x-pid": "\(ProcessInfo.processInfo.processIdentifier)"],
+            body: String(repeating: "a", count: size)
+        )
+    }
+}
+
 /// Throws: the invocation fails and the Runtime API gets the error.
 struct Fail: HTTPHandler {
     struct Boom: Error, CustomStringConvertible { var description: String { "the fixture failed on purpose" } }
@@ -73,6 +84,14 @@ struct Recorder: QueueHandler {
     struct Refused: Error, CustomStringConvertible { var description: String { "the message asked to fail" } }
     func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {
         let body = String(decoding: Data(base64Encoded: message.data) ?? Data(), as: UTF8.self)
+        // "slow-<run>-<n>": 300 ms of work between a start and an end line in the file "slow-<run>", so a test
+        // can see whether two ran at once.
+        if body.hasPrefix("slow-"), let run = body.split(separator: "-").dropFirst().first {
+            record("start \(DispatchTime.now().uptimeNanoseconds)", in: "slow-\(run)")
+            try await Task.sleep(for: .milliseconds(300))
+            record("end \(DispatchTime.now().uptimeNanoseconds)", in: "slow-\(run)")
+            return
+        }
         record("redelivered=\(message.redelivered)", in: body)
         if body.hasPrefix("fail") { throw Refused() }
     }
@@ -88,6 +107,9 @@ let table = FunctionTable<Void>([
     FunctionDefinition(
         FunctionDescription(name: "sleep", summary: "Sleeps.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/sleep")])
     ) { _ in HTTPInvocationHandler(Sleep()) },
+    FunctionDefinition(
+        FunctionDescription(name: "big", summary: "Answers N bytes.", timeoutSeconds: 5, routes: [HTTPRoute("GET", "/big")])
+    ) { _ in HTTPInvocationHandler(Big()) },
     FunctionDefinition(
         FunctionDescription(name: "fail", summary: "Fails.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/fail")])
     ) { _ in HTTPInvocationHandler(Fail()) },

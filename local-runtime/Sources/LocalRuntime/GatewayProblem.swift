@@ -20,6 +20,14 @@ enum GatewayProblem {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// 413 for a body or event over a limit, pointing at the route that takes large images.
+    static func payloadTooLarge(_ detail: String) -> Response {
+        response(
+            status: .contentTooLarge, code: "payload_too_large",
+            detail: detail + " Upload large images with POST /images/uploads (a presigned upload straight to the object store)."
+        )
+    }
+
     /// The answer for an invocation that did not succeed.
     static func response(for result: InvocationResult) -> Response? {
         switch result {
@@ -27,6 +35,12 @@ enum GatewayProblem {
             return nil
         case .functionError, .initFailed:
             return response(status: .badGateway, code: "function_failed", detail: "The function failed to answer.")
+        case .responseTooLarge:
+            // API Gateway answers a 500 here; 502 with a code of its own says what happened.
+            return response(
+                status: .badGateway, code: "function_response_too_large",
+                detail: "The function's response was over the 6 MB Lambda payload limit."
+            )
         case .crashed:
             return response(status: .badGateway, code: "function_crashed", detail: "The function's process died while answering.")
         case .timedOut:

@@ -18,7 +18,7 @@ struct IngressMiddleware: RouterMiddleware {
             case .notFound:
                 response = GatewayProblem.response(status: .notFound, code: "not_found", detail: "No route matches \(request.method) \(request.uri.path).")
             case .contentTooLarge:
-                response = GatewayProblem.response(status: .contentTooLarge, code: "payload_too_large", detail: "The request body is over the limit.")
+                response = GatewayProblem.payloadTooLarge("The request body is over the gateway's limit.")
             case .requestTimeout:
                 var timedOut = GatewayProblem.response(status: .requestTimeout, code: "request_timeout", detail: "The request body did not arrive in time.")
                 timedOut.headers[.connection] = "close"

@@ -8,9 +8,17 @@ import Logging
 /// The HTTP side of local-runtime: every function route of the table, turned into payload 2.0 events and
 /// run on the workers; plus `GET /metrics`.
 enum IngressRouter {
+    /// What API Gateway and Lambda enforce around an HTTP invocation.
+    struct Limits: Sendable {
+        var maxBodyBytes: Int
+        var maxEventBytes: Int
+        var bodyTimeout: Duration
+        var integrationTimeout: Duration
+    }
+
     static func build(
-        functions: [FunctionDescription], supervisor: WorkerSupervisor, metrics: RuntimeMetrics, maxBodyBytes: Int,
-        bodyTimeout: Duration, logger: Logger
+        functions: [FunctionDescription], supervisor: WorkerSupervisor, metrics: RuntimeMetrics, limits: Limits,
+        logger: Logger
     ) -> Router<IngressContext> {
         let router = Router(context: IngressContext.self)
         router.add(middleware: IngressMiddleware(metrics: metrics, logger: logger))
@@ -32,7 +40,7 @@ enum IngressRouter {
                 router.on(RouterPath(route.path), method: method) { request, context in
                     try await invoke(
                         function, route: route, parameterNames: names, request: request, context: context,
-                        supervisor: supervisor, metrics: metrics, maxBodyBytes: maxBodyBytes, bodyTimeout: bodyTimeout
+                        supervisor: supervisor, metrics: metrics, limits: limits, logger: logger
                     )
                 }
             }
@@ -42,14 +50,13 @@ enum IngressRouter {
 
     private static func invoke(
         _ function: FunctionDescription, route: HTTPRoute, parameterNames: [String], request: Request,
-        context: IngressContext, supervisor: WorkerSupervisor, metrics: RuntimeMetrics, maxBodyBytes: Int,
-        bodyTimeout: Duration
+        context: IngressContext, supervisor: WorkerSupervisor, metrics: RuntimeMetrics, limits: Limits, logger: Logger
     ) async throws -> Response {
         // Refuse a declared oversize body before reading any of it.
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw HTTPError(.contentTooLarge)
         }
-        let body = try await collectBody(request, upTo: maxBodyBytes, within: bodyTimeout)
+        let body = try await collectBody(request, upTo: limits.maxBodyBytes, within: limits.bodyTimeout)
         var parameters: [String: String] = [:]
         for name in parameterNames {
             if let value = context.parameters.get(name) { parameters[name] = value.removingPercentEncoding ?? value }
@@ -59,7 +66,34 @@ enum IngressRouter {
             for: request, body: body, route: route, pathParameters: parameters,
             sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID
         )
-        let result = await supervisor.invoke(function, event: try JSONEncoder().encode(event), requestID: requestID)
+        let encoded = try JSONEncoder().encode(event)
+        // Lambda refuses a synchronous event over 6 MB; a binary body grows by a third as base64.
+        guard encoded.count <= limits.maxEventBytes else {
+            logger.warning(
+                "event over the invocation payload limit",
+                metadata: ["function": "\(function.name)", "event.bytes": "\(encoded.count)", "limit": "\(limits.maxEventBytes)"]
+            )
+            var refused = GatewayProblem.payloadTooLarge(
+                "The request is over the \(limits.maxEventBytes)-byte invocation payload limit once encoded for the function (a binary body grows by a third)."
+            )
+            refused.headers[.init("apigw-requestid")!] = requestID
+            return refused
+        }
+        let result = await IntegrationTimeout.run(within: limits.integrationTimeout) {
+            await supervisor.invoke(function, event: encoded, requestID: requestID)
+        }
+        guard let result else {
+            logger.warning(
+                "integration timeout: the client is answered 504, the invocation runs on",
+                metadata: ["function": "\(function.name)", "request.id": "\(requestID)"]
+            )
+            var timedOut = GatewayProblem.response(
+                status: .gatewayTimeout, code: "integration_timeout",
+                detail: "The function did not answer within the gateway's integration timeout."
+            )
+            timedOut.headers[.init("apigw-requestid")!] = requestID
+            return timedOut
+        }
         if case .success(let output) = result {
             var response = APIGatewayEventBuilder.response(from: output)
             response.headers[.init("apigw-requestid")!] = requestID

@@ -9,6 +9,8 @@ enum InvocationResult: Sendable {
     case functionError(ErrorReport)
     /// The worker could not start (it posted to `/init/error` or exited before asking for work).
     case initFailed(ErrorReport)
+    /// The function's response was over the payload limit (Lambda's `Function.ResponseSizeTooLarge`).
+    case responseTooLarge
     /// The worker process died during the invocation.
     case crashed
     /// The deadline passed; the worker was killed.
@@ -21,6 +23,7 @@ enum InvocationResult: Sendable {
         case .success: "success"
         case .functionError: "function_error"
         case .initFailed: "init_failed"
+        case .responseTooLarge: "response_too_large"
         case .crashed: "crashed"
         case .timedOut: "timed_out"
         case .overloaded: "overloaded"

@@ -22,13 +22,23 @@ public final class LocalRuntime: Sendable {
     public init(configuration: LocalRuntimeConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        self.functions = try FunctionCatalog.load(binary: configuration.binary)
+        let functions = try FunctionCatalog.load(binary: configuration.binary)
+        self.functions = functions
+        for function in functions where !function.routes.isEmpty && function.timeoutSeconds > LambdaLimits.maxRouteTimeoutSeconds {
+            logger.warning(
+                "a route's function has a timeout over the gateway's integration timeout; its clients get 504 first",
+                metadata: ["function": "\(function.name)", "timeout.seconds": "\(function.timeoutSeconds)"]
+            )
+        }
         self.supervisor = WorkerSupervisor(
             binary: configuration.binary,
             environment: configuration.workerEnvironment,
             limits: .init(
-                maxWorkersPerFunction: configuration.workersPerFunction, maxWaiting: configuration.maxWaiting,
-                maxWait: configuration.maxWait
+                maxWorkersPerFunction: configuration.workersPerFunction,
+                maxWorkersByFunction: Dictionary(uniqueKeysWithValues: functions.filter { $0.queue != nil }.compactMap { function in
+                    configuration.queueConcurrency.map { (function.name, $0) }
+                }),
+                maxWaiting: configuration.maxWaiting, maxWait: configuration.maxWait
             ),
             metrics: metrics,
             logger: logger
@@ -40,7 +50,7 @@ public final class LocalRuntime: Sendable {
     public func run(handleSignals: Bool = true) async throws {
         let supervisor = self.supervisor
         let runtimeAPI = Application(
-            router: RuntimeAPIRouter.build(supervisor: supervisor, maxResponseBytes: 64 << 20),
+            router: RuntimeAPIRouter.build(supervisor: supervisor, maxResponseBytes: configuration.maxResponseBytes),
             configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "local-runtime-api"),
             onServerRunning: { channel in
                 await supervisor.setRuntimeAPI("127.0.0.1:\(channel.localAddress?.port ?? 0)")
@@ -52,7 +62,11 @@ public final class LocalRuntime: Sendable {
         let ingress = Application(
             router: IngressRouter.build(
                 functions: functions, supervisor: supervisor, metrics: metrics,
-                maxBodyBytes: configuration.maxBodyBytes, bodyTimeout: configuration.bodyTimeout, logger: logger
+                limits: .init(
+                    maxBodyBytes: configuration.maxBodyBytes, maxEventBytes: configuration.maxEventBytes,
+                    bodyTimeout: configuration.bodyTimeout, integrationTimeout: configuration.integrationTimeout
+                ),
+                logger: logger
             ),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)],
@@ -150,7 +164,7 @@ public final class LocalRuntime: Sendable {
                 topology: topology,
                 consuming: trigger.deadLettersOf == nil ? topology.queue : topology.deadLetterQueue,
                 settings: amqp,
-                prefetch: configuration.workersPerFunction,
+                prefetch: configuration.queueConcurrency ?? configuration.workersPerFunction,
                 metrics: metrics,
                 logger: logger
             ) { event in await supervisor.invoke(function, event: event) }

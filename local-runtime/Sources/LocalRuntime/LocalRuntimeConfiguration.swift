@@ -1,4 +1,5 @@
 import Foundation
+import FunctionRuntime
 import Messaging
 
 /// local-runtime's settings; `local-runtime --help` and README.md document each.
@@ -15,8 +16,20 @@ public struct LocalRuntimeConfiguration: Sendable {
     public var maxWaiting: Int = 64
     /// How long an invocation may wait for a worker before it gets 503.
     public var maxWait: Duration = .seconds(10)
-    /// Request bodies over this are refused with 413 before they are read (a 25 MB image as base64 JSON fits).
-    public var maxBodyBytes: Int = 40 << 20
+    /// Request bodies over this are refused with 413 before they are read: API Gateway's 10 MB by default.
+    public var maxBodyBytes: Int = LambdaLimits.maxRequestBodyBytes
+    /// An HTTP request whose payload 2.0 event is larger than this is refused with 413 (Lambda's 6 MB for a
+    /// synchronous invocation; the event carries a binary body base64-encoded, a third larger).
+    public var maxEventBytes: Int = LambdaLimits.maxPayloadBytes
+    /// A function response larger than this fails the invocation (Lambda's 6 MB); the client gets 502
+    /// `function_response_too_large`.
+    public var maxResponseBytes: Int = LambdaLimits.maxPayloadBytes
+    /// The client of an HTTP route gets 504 by then, whatever the function's timeout, as from API Gateway;
+    /// the invocation itself runs on until its own deadline, as in Lambda.
+    public var integrationTimeout: Duration = .seconds(LambdaLimits.integrationTimeoutSeconds)
+    /// Concurrent invocations of each queue function (its workers and the consumer's prefetch); nil for
+    /// `workersPerFunction`. Lambda runs one at a time per Amazon MQ event source: 1 is Lambda's behaviour.
+    public var queueConcurrency: Int?
     /// RabbitMQ, for queue-triggered functions; nil runs HTTP functions only.
     public var amqp: AMQPSettings?
     /// Queue names to use instead of those the table declares (trigger name to actual name), so that runs

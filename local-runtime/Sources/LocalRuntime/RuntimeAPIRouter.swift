@@ -31,7 +31,16 @@ enum RuntimeAPIRouter {
         router.post("\(base)/invocation/{requestID}/response") { request, context in
             let worker = try context.parameters.require("worker", as: Int.self)
             let requestID = try context.parameters.require("requestID")
-            let body = try await request.body.collect(upTo: maxResponseBytes)
+            // Over the limit, the invocation fails and the worker hears 413, as from Lambda's Runtime API.
+            let declared = request.headers[.contentLength].flatMap(Int.init)
+            let body: ByteBuffer
+            do {
+                if let declared, declared > maxResponseBytes { throw HTTPError(.contentTooLarge) }
+                body = try await request.body.collect(upTo: maxResponseBytes)
+            } catch let error as HTTPError where error.status == .contentTooLarge {
+                _ = await supervisor.responseTooLarge(worker: worker, requestID: requestID, bytes: declared)
+                return Response(status: .contentTooLarge)
+            }
             guard await supervisor.respond(worker: worker, requestID: requestID, body: Data(buffer: body)) else {
                 throw HTTPError(.notFound)
             }

@@ -8,6 +8,10 @@ import Logging
 actor WorkerSupervisor {
     struct Limits: Sendable {
         var maxWorkersPerFunction: Int
+        /// Functions that run with another cap than `maxWorkersPerFunction` (queue functions at Lambda's
+        /// concurrency of one per event source).
+        var maxWorkersByFunction: [String: Int] = [:]
+        func maxWorkers(_ function: String) -> Int { maxWorkersByFunction[function] ?? maxWorkersPerFunction }
         /// Invocations that may wait for a worker, per function, before new ones get `overloaded`.
         var maxWaiting: Int
         /// How long an invocation may wait for a free worker.
@@ -147,7 +151,7 @@ actor WorkerSupervisor {
         let spawning = pendingSpawns.values.filter { $0 == function.name }.count
         let starting = mine.filter { if case .starting = $0.state { return true } else { return false } }.count + spawning
         let waitingCount = waiting[function.name]?.count ?? 0
-        guard waitingCount > starting, mine.count + spawning < limits.maxWorkersPerFunction, !shuttingDown else { return }
+        guard waitingCount > starting, mine.count + spawning < limits.maxWorkers(function.name), !shuttingDown else { return }
         let id = nextWorkerID
         nextWorkerID += 1
         // Reserve the slot now; the process is started once the Runtime API address is known.
@@ -228,6 +232,18 @@ actor WorkerSupervisor {
     /// `POST response`. Returns false when the request id is not the worker's current one.
     func respond(worker id: Int, requestID: String, body: Data) -> Bool {
         finish(worker: id, requestID: requestID, with: .success(body))
+    }
+
+    /// `POST response` with a body over the response limit: the invocation fails, as Lambda fails it with
+    /// `Function.ResponseSizeTooLarge`; the worker is told 413 and may take the next invocation.
+    func responseTooLarge(worker id: Int, requestID: String, bytes: Int?) -> Bool {
+        if case .busy(let pending) = workers[id]?.state, pending.assignment.requestID == requestID {
+            logger.error(
+                "function response over the payload limit",
+                metadata: ["function": "\(pending.function.name)", "request.id": "\(requestID)", "response.bytes": "\(bytes.map(String.init) ?? "unknown")"]
+            )
+        }
+        return finish(worker: id, requestID: requestID, with: .responseTooLarge)
     }
 
     /// `POST error`.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import FunctionRuntime
 import LocalRuntime
 import Logging
 import Messaging
@@ -31,8 +32,17 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
     @Option(help: "Deliveries of a queue message before it is dead-lettered (env LOCAL_RUNTIME_DELIVERY_LIMIT).")
     var deliveryLimit: Int?
 
-    @Option(help: "Largest request body in bytes (env LOCAL_RUNTIME_MAX_BODY_BYTES).")
+    @Option(help: "Largest request body in bytes; API Gateway's 10485760 by default (env LOCAL_RUNTIME_MAX_BODY_BYTES).")
     var maxBodyBytes: Int?
+
+    @Option(help: "Largest invocation event and function response in bytes; Lambda's 6291456 by default (env LOCAL_RUNTIME_MAX_PAYLOAD_BYTES).")
+    var maxPayloadBytes: Int?
+
+    @Option(help: "Seconds an HTTP client waits for a function before 504; API Gateway's 30 by default (env LOCAL_RUNTIME_INTEGRATION_TIMEOUT_SECONDS).")
+    var integrationTimeout: Int?
+
+    @Option(help: "Concurrent invocations of each queue function; 1 is Lambda's (one per Amazon MQ event source); default --workers (env LOCAL_RUNTIME_QUEUE_CONCURRENCY).")
+    var queueConcurrency: Int?
 
     @Option(help: "Seconds a request body may take to arrive before 408 (env LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS).")
     var bodyTimeout: Int?
@@ -63,7 +73,14 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
         configuration.port = port ?? environment["LOCAL_RUNTIME_PORT"].flatMap(Int.init) ?? 8080
         configuration.workersPerFunction = workers ?? environment["LOCAL_RUNTIME_WORKERS"].flatMap(Int.init) ?? 2
         configuration.deliveryLimit = deliveryLimit ?? environment["LOCAL_RUNTIME_DELIVERY_LIMIT"].flatMap(Int.init) ?? 3
-        configuration.maxBodyBytes = maxBodyBytes ?? environment["LOCAL_RUNTIME_MAX_BODY_BYTES"].flatMap(Int.init) ?? (40 << 20)
+        configuration.maxBodyBytes = maxBodyBytes ?? environment["LOCAL_RUNTIME_MAX_BODY_BYTES"].flatMap(Int.init) ?? LambdaLimits.maxRequestBodyBytes
+        let payload = maxPayloadBytes ?? environment["LOCAL_RUNTIME_MAX_PAYLOAD_BYTES"].flatMap(Int.init) ?? LambdaLimits.maxPayloadBytes
+        configuration.maxEventBytes = payload
+        configuration.maxResponseBytes = payload
+        configuration.integrationTimeout = .seconds(
+            integrationTimeout ?? environment["LOCAL_RUNTIME_INTEGRATION_TIMEOUT_SECONDS"].flatMap(Int.init) ?? LambdaLimits.integrationTimeoutSeconds
+        )
+        configuration.queueConcurrency = queueConcurrency ?? environment["LOCAL_RUNTIME_QUEUE_CONCURRENCY"].flatMap(Int.init)
         configuration.bodyTimeout = .seconds(bodyTimeout ?? environment["LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS"].flatMap(Int.init) ?? 30)
         if let every = scheduleSeconds ?? environment["LOCAL_RUNTIME_SCHEDULE_SECONDS"].flatMap(Int.init) {
             configuration.runSchedules = every > 0
@@ -77,6 +94,8 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
             logger.warning("AMQP_URL is not set: queue-triggered functions will not be fed")
         }
         guard configuration.workersPerFunction >= 1 else { throw ValidationError("--workers must be at least 1") }
+        guard (configuration.queueConcurrency ?? 1) >= 1 else { throw ValidationError("--queue-concurrency must be at least 1") }
+        guard payload >= 1024, configuration.maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes and --max-payload-bytes must be at least 1024") }
 
         let runtime = try LocalRuntime(configuration: configuration, logger: logger)
         logger.info(

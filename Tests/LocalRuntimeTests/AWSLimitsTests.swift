@@ -1,0 +1,80 @@
+import Foundation
+import FunctionRuntime
+import LocalRuntime
+import Testing
+
+/// local-runtime is as strict as API Gateway and Lambda by default: what would fail in the cloud fails here,
+/// with a clear problem document. Each limit is exercised through real worker processes.
+@Suite struct AWSLimitsTests {
+    @Test func defaultsAreAWSsLimits() {
+        let configuration = LocalRuntimeConfiguration(binary: RuntimeHarness.fixtureBinary)
+        #expect(configuration.maxBodyBytes == 10_485_760)  // API Gateway HTTP API payload
+        #expect(configuration.maxEventBytes == 6_291_456)  // Lambda synchronous request
+        #expect(configuration.maxResponseBytes == 6_291_456)  // Lambda synchronous response
+        #expect(configuration.integrationTimeout == .seconds(30))  // API Gateway integration timeout
+        #expect(configuration.queueConcurrency == nil)
+        #expect(LambdaLimits.maxRouteTimeoutSeconds == 29)
+    }
+
+    @Test func bodyOverTenMegabytesIsRefusedWithAHintAtThePresignedRoute() async throws {
+        try await RuntimeHarness.with { h in
+            let reply = try await h.request(.POST, "/echo/x", body: Data(count: 10_485_761), headers: [("Content-Type", "text/plain")])
+            #expect(reply.status == 413)
+            let problem = try reply.json()
+            #expect(problem["code"] as? String == "payload_too_large")
+            #expect((problem["detail"] as? String)?.contains("POST /images/uploads") == true)
+        }
+    }
+
+    /// A binary body travels base64 in the event: 5 MB of bytes is a 6.7 MB event, over Lambda's 6 MB, while
+    /// 5 MB of text is not. The refused request never reaches a worker.
+    @Test func eventOverSixMegabytesIsRefusedBeforeTheFunctionRuns() async throws {
+        try await RuntimeHarness.with { h in
+            let refused = try await h.request(.POST, "/echo/x", body: Data(count: 5_000_000), headers: [("Content-Type", "image/png")])
+            #expect(refused.status == 413)
+            #expect(try refused.json()["code"] as? String == "payload_too_large")
+            #expect(await h.runtime.workerProcessIDs("echo").isEmpty)
+
+            let text = Data(repeating: 0x61, count: 5_000_000)
+            let passed = try await h.request(.POST, "/echo/x", body: text, headers: [("Content-Type", "text/plain")])
+            #expect(passed.status == 200)
+            #expect(try passed.json()["body"] as? String == String(decoding: text, as: UTF8.self))
+        }
+    }
+
+    /// A response over 6 MB fails the invocation (Lambda's Function.ResponseSizeTooLarge): the client gets 502
+    /// `function_response_too_large`, and the worker lives on to answer the next request.
+    @Test func responseOverSixMegabytesIsA502AndTheWorkerSurvives() async throws {
+        try await RuntimeHarness.with(workers: 1) { h in
+            let fits = try await h.request(.GET, "/big?bytes=6000000")
+            #expect(fits.status == 200 && fits.body.count == 6_000_000)
+            let pid = try #require(fits.header("x-pid"))
+
+            let tooLarge = try await h.request(.GET, "/big?bytes=6300000")
+            #expect(tooLarge.status == 502)
+            #expect(try tooLarge.json()["code"] as? String == "function_response_too_large")
+
+            let after = try await h.request(.GET, "/big?bytes=10")
+            #expect(after.status == 200 && after.header("x-pid") == pid)
+            #expect(h.runtime.metricsText().contains(#"function_invocations_total{function="big",outcome="response_too_large"} 1"#))
+        }
+    }
+
+    /// The client is answered at the integration timeout while the function runs on to its own end.
+    @Test func integrationTimeoutAnswers504WhileTheInvocationRunsOn() async throws {
+        try await RuntimeHarness.with(workers: 1, integrationTimeout: .milliseconds(500)) { h in
+            #expect(try await h.request(.GET, "/sleep?ms=1").status == 200)  // a warm worker
+            let pid = try #require(await h.runtime.workerProcessIDs("sleep").first)
+            let start = ContinuousClock.now
+            let reply = try await h.request(.GET, "/sleep?ms=1500")
+            let waited = ContinuousClock.now - start
+            #expect(reply.status == 504)
+            #expect(try reply.json()["code"] as? String == "integration_timeout")
+            #expect(waited < .milliseconds(1400))
+            // The invocation finished on the same worker (not killed), which then takes the next request.
+            try await Task.sleep(for: .milliseconds(1300))
+            #expect(try await h.request(.GET, "/sleep?ms=1").status == 200)
+            #expect(await h.runtime.workerProcessIDs("sleep") == [pid])
+        }
+    }
+}
