@@ -15,6 +15,10 @@ public struct Configuration: Sendable {
     public var transformQueue: String
     public var rateLimits: RateLimitSettings
     public var sweeper: SweeperSettings
+    /// How long a presigned upload URL may be used.
+    public var presignedUploadSeconds: Int
+    /// How long the presigned URL of a redirected download may be used.
+    public var presignedDownloadSeconds: Int
 
     public init(environment: [String: String]) throws {
         func value(_ key: String) -> String? {
@@ -27,16 +31,14 @@ public struct Configuration: Sendable {
         self.mode = mode
         self.database = try value("DATABASE_URL").map { try DatabaseSettings(url: $0) }
         self.amqp = try value("AMQP_URL").map { try AMQPSettings(url: $0) }
-        if let endpoint = value("S3_ENDPOINT") {
-            guard let key = value("S3_ACCESS_KEY_ID"), let secret = value("S3_SECRET_ACCESS_KEY") else {
-                throw ConfigurationError("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT")
-            }
-            let pathStyle = value("S3_FORCE_PATH_STYLE").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? true
-            self.s3 = try S3Settings(
-                endpoint: endpoint, region: value("S3_REGION") ?? "us-east-1", bucket: value("S3_BUCKET") ?? "images",
-                accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"), pathStyle: pathStyle
-            )
+        self.s3 = try Self.objectStore(value)
+        func presignSeconds(_ key: String, default fallback: Int) throws -> Int {
+            guard let text = value(key) else { return fallback }
+            guard let n = Int(text), (1...604_800).contains(n) else { throw ConfigurationError("\(key) must be 1 to 604800 seconds") }
+            return n
         }
+        presignedUploadSeconds = try presignSeconds("S3_PRESIGN_UPLOAD_SECONDS", default: 900)
+        presignedDownloadSeconds = try presignSeconds("S3_PRESIGN_DOWNLOAD_SECONDS", default: 300)
         self.jwtSecret = value("JWT_SECRET")
         if let secret = jwtSecret, secret.utf8.count < 32 {
             throw ConfigurationError("JWT_SECRET must be at least 32 bytes")
@@ -65,6 +67,38 @@ public struct Configuration: Sendable {
         sweeper = SweeperSettings(
             outboxGraceSeconds: try seconds("SWEEP_OUTBOX_AFTER_SECONDS", default: 30),
             orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
+        )
+    }
+}
+
+extension Configuration {
+    /// The object store, when `S3_ENDPOINT` or `S3_BUCKET` is set. Without `S3_ENDPOINT` it is AWS S3 in the
+    /// region (`S3_REGION`, else Lambda's `AWS_REGION`), virtual-hosted. Credentials are `S3_ACCESS_KEY_ID` and
+    /// `S3_SECRET_ACCESS_KEY` (with `S3_SESSION_TOKEN`) when set, else the `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` that Lambda sets from the function's role.
+    static func objectStore(_ value: (String) -> String?) throws -> S3Settings? {
+        let endpoint = value("S3_ENDPOINT")
+        guard endpoint != nil || value("S3_BUCKET") != nil else { return nil }
+        let region = value("S3_REGION") ?? value("AWS_REGION") ?? "us-east-1"
+        let (key, secret, token): (String, String, String?)
+        switch (value("S3_ACCESS_KEY_ID"), value("S3_SECRET_ACCESS_KEY")) {
+        case let (s3Key?, s3Secret?):
+            (key, secret, token) = (s3Key, s3Secret, value("S3_SESSION_TOKEN"))
+        case (nil, nil):
+            guard let awsKey = value("AWS_ACCESS_KEY_ID"), let awsSecret = value("AWS_SECRET_ACCESS_KEY") else {
+                throw ConfigurationError(
+                    "S3 credentials are missing: set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Lambda sets these from the function's role)"
+                )
+            }
+            (key, secret, token) = (awsKey, awsSecret, value("AWS_SESSION_TOKEN"))
+        default:
+            throw ConfigurationError("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither")
+        }
+        let pathStyle = value("S3_FORCE_PATH_STYLE").map { ["1", "true", "yes"].contains($0.lowercased()) } ?? (endpoint != nil)
+        return try S3Settings(
+            endpoint: endpoint ?? "https://s3.\(region).amazonaws.com", region: region, bucket: value("S3_BUCKET") ?? "images",
+            accessKeyID: key, secretAccessKey: secret, sessionToken: token, pathStyle: pathStyle,
+            publicEndpoint: value("S3_PUBLIC_ENDPOINT")
         )
     }
 }

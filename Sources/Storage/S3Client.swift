@@ -57,6 +57,32 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// The size of an object, or nil when there is none.
+    public func objectSize(key: String) async throws(StorageError) -> Int? {
+        let response = try await send(.HEAD, key: key, body: nil, timeout: .seconds(10))
+        if response.status == .notFound { return nil }
+        guard response.status == .ok, let length = response.headers.first(name: "content-length").flatMap(Int.init) else {
+            throw StorageError(.objectStoreRejected, "asking for an object's size answered \(response.status.code)")
+        }
+        return length
+    }
+
+    /// A URL that lets its holder make one kind of request on one object until it expires, without
+    /// credentials of their own: SigV4 query authentication, payload unsigned, addressed at the public
+    /// endpoint. `headers` are signed, so the request must carry exactly them (S3 checks a signed
+    /// `content-length`); `query` holds the operation's parameters (`response-content-type`, ...).
+    public func presignedURL(
+        _ method: HTTPMethod, key: String, expires: Int, query: [(String, String)] = [], headers: [(String, String)] = [],
+        date: Date = Date()
+    ) -> String {
+        let location = settings.location(key: key, public: true)
+        let signed = signer.presignedQuery(
+            method: method.rawValue, path: location.path, query: query, headers: [("host", location.host)] + headers,
+            expires: expires, date: date
+        )
+        return location.url + "?" + signed
+    }
+
     /// Deleting a missing object succeeds, as in S3.
     public func deleteObject(key: String) async throws(StorageError) {
         let response = try await send(.DELETE, key: key, body: nil, timeout: .seconds(30))

@@ -2,7 +2,7 @@ import Crypto
 
 import Foundation
 
-/// AWS Signature Version 4 for S3 requests (header form, signed payload hash). Written by hand because no
+/// AWS Signature Version 4 for S3 requests: the header form with a signed payload hash, and presigned URLs. Written by hand because no
 /// mirrored package signs requests; checked byte for byte against botocore in StorageTests.
 public struct SigV4Signer: Sendable {
     public var accessKeyID: String
@@ -57,17 +57,55 @@ public struct SigV4Signer: Sendable {
         let canonicalRequest = [method, path.isEmpty ? "/" : path, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash]
             .joined(separator: "\n")
         let scope = "\(day)/\(region)/\(service)/aws4_request"
+        let signature = self.signature(of: canonicalRequest, amzDate: amzDate, scope: scope, day: day)
+        let authorization =
+            "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        return added + [("Authorization", authorization)]
+    }
+
+    /// A presigned URL's query (SigV4 query-string authentication, payload unsigned): the operation's own
+    /// parameters in the order given, then the authentication parameters, then `X-Amz-Signature`, which is
+    /// the order botocore writes them in.
+    /// - Parameters:
+    ///   - path: the request path exactly as it is sent (already percent-encoded).
+    ///   - query: the operation's decoded parameters (e.g. `response-content-type`).
+    ///   - headers: headers the request must carry and that are signed; `host` must be among them.
+    ///   - expires: seconds the URL is valid, 1 to 604800.
+    public func presignedQuery(
+        method: String, path: String, query: [(String, String)] = [], headers: [(String, String)], expires: Int,
+        date: Date = Date()
+    ) -> String {
+        let amzDate = Self.timestamp(date)
+        let day = String(amzDate.prefix(8))
+        let scope = "\(day)/\(region)/\(service)/aws4_request"
+        var byName: [String: [String]] = [:]
+        for (name, value) in headers { byName[name.lowercased(), default: []].append(Self.trimmed(value)) }
+        let names = byName.keys.sorted()
+        let canonicalHeaders = names.map { "\($0):\(byName[$0]!.joined(separator: ","))\n" }.joined()
+        let signedHeaders = names.joined(separator: ";")
+
+        var auth = [
+            ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", "\(accessKeyID)/\(scope)"),
+            ("X-Amz-Date", amzDate), ("X-Amz-Expires", String(expires)), ("X-Amz-SignedHeaders", signedHeaders),
+        ]
+        if let sessionToken { auth.append(("X-Amz-Security-Token", sessionToken)) }
+        let encoded = (query + auth).map { (Self.encode($0.0, encodeSlash: true), Self.encode($0.1, encodeSlash: true)) }
+        let canonicalQuery = encoded.sorted { a, b in a.0 == b.0 ? a.1 < b.1 : a.0 < b.0 }
+            .map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        let canonicalRequest = [method, path.isEmpty ? "/" : path, canonicalQuery, canonicalHeaders, signedHeaders, "UNSIGNED-PAYLOAD"]
+            .joined(separator: "\n")
+        let signature = self.signature(of: canonicalRequest, amzDate: amzDate, scope: scope, day: day)
+        return (encoded.map { "\($0.0)=\($0.1)" } + ["X-Amz-Signature=\(signature)"]).joined(separator: "&")
+    }
+
+    private func signature(of canonicalRequest: String, amzDate: String, scope: String, day: String) -> String {
         let stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))]
             .joined(separator: "\n")
-
         var key = SymmetricKey(data: Data("AWS4\(secretAccessKey)".utf8))
         for part in [day, region, service, "aws4_request"] {
             key = SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(part.utf8), using: key)))
         }
-        let signature = Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
-        let authorization =
-            "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(scope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
-        return added + [("Authorization", authorization)]
+        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(stringToSign.utf8), using: key))
     }
 
     /// URI-encodes as SigV4 wants: unreserved characters kept, everything else `%XX` in upper case; `/` kept

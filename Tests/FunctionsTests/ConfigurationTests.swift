@@ -39,6 +39,50 @@ import Testing
         #expect(throws: ConfigurationError.self) { try Configuration(environment: env) }
     }
 
+    /// Lambda gives a function its role's credentials as AWS_* variables, and no S3_* ones: the template's
+    /// environment plus those must configure the store, with the session token signed into requests.
+    @Test func lambdaRoleCredentialsConfigureTheStore() throws {
+        let lambda = [
+            "S3_REGION": "eu-west-1", "S3_BUCKET": "stack-imagesbucket-1x2y", "S3_FORCE_PATH_STYLE": "false",
+            "AWS_ACCESS_KEY_ID": "ASIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "token==",
+            "AWS_REGION": "eu-west-1",
+        ]
+        let c = try Configuration(environment: lambda)
+        let s3 = try #require(c.s3)
+        #expect(s3.endpoint == "https://s3.eu-west-1.amazonaws.com")
+        #expect(s3.accessKeyID == "ASIAEXAMPLE" && s3.secretAccessKey == "secret" && s3.sessionToken == "token==")
+        #expect(s3.pathStyle == false && s3.bucket == "stack-imagesbucket-1x2y")
+
+        // The region falls back to Lambda's AWS_REGION; explicit S3 keys win over the role's, without its token.
+        var env = lambda
+        env["S3_REGION"] = nil
+        env["AWS_REGION"] = "ap-south-1"
+        #expect(try Configuration(environment: env).s3?.endpoint == "https://s3.ap-south-1.amazonaws.com")
+        env["S3_ACCESS_KEY_ID"] = "minio"
+        env["S3_SECRET_ACCESS_KEY"] = "minio-secret"
+        let explicit = try #require(try Configuration(environment: env).s3)
+        #expect(explicit.accessKeyID == "minio" && explicit.sessionToken == nil)
+
+        // No credentials at all: the start fails naming both ways to give them.
+        var none = lambda
+        none["AWS_ACCESS_KEY_ID"] = nil
+        let error = #expect(throws: ConfigurationError.self) { try Configuration(environment: none) }
+        #expect(error?.message.contains("AWS_ACCESS_KEY_ID") == true && error?.message.contains("S3_ACCESS_KEY_ID") == true)
+    }
+
+    @Test func presignedURLLifetimesAreBounded() throws {
+        var env = complete
+        #expect(try Configuration(environment: env).presignedUploadSeconds == 900)
+        #expect(try Configuration(environment: env).presignedDownloadSeconds == 300)
+        env["S3_PRESIGN_UPLOAD_SECONDS"] = "0"
+        #expect(throws: ConfigurationError.self) { try Configuration(environment: env) }
+        env["S3_PRESIGN_UPLOAD_SECONDS"] = "604801"
+        #expect(throws: ConfigurationError.self) { try Configuration(environment: env) }
+        env["S3_PUBLIC_ENDPOINT"] = "ftp://nope"
+        env["S3_PRESIGN_UPLOAD_SECONDS"] = nil
+        #expect(throws: (any Error).self) { try Configuration(environment: env) }
+    }
+
     @Test func errorsNeverEchoSecrets() {
         var env = complete
         env["JWT_SECRET"] = "tiny-secret"

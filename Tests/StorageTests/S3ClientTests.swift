@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOFoundationCompat
 import Storage
 import Testing
 
@@ -27,6 +30,40 @@ import Testing
         try await client.deleteObject(key: key)
         await #expect(throws: StorageError.self) { try await client.getObject(key: key) }
         try await client.deleteObject(key: key)  // deleting twice is fine
+    }
+
+    /// A presigned PUT and GET made with nothing but the URLs (no credentials, no signing of our own), as a
+    /// client of the upload and download routes uses them; and the object's size from HEAD.
+    @Test func presignedURLsWorkAgainstTheServer() async throws {
+        let key = "tests/\(UUID().uuidString)/upload"
+        let bytes = Data((0..<300_000).map { UInt8($0 % 253) })
+        #expect(try await client.objectSize(key: key) == nil)
+
+        var put = HTTPClientRequest(url: client.presignedURL(.PUT, key: key, expires: 60, headers: [("content-length", String(bytes.count))]))
+        put.method = .PUT
+        put.headers.add(name: "content-type", value: "image/jpeg")
+        put.body = .bytes(ByteBuffer(bytes: bytes))
+        let stored = try await HTTPClient.shared.execute(put, timeout: .seconds(30))
+        _ = try await stored.body.collect(upTo: 1 << 16)
+        #expect(stored.status == .ok)
+        #expect(try await client.objectSize(key: key) == bytes.count)
+
+        let url = client.presignedURL(.GET, key: key, expires: 60, query: [("response-content-type", "image/jpeg")])
+        #expect(url.hasPrefix(client.settings.endpoint + "/" + client.settings.bucket + "/tests/"))
+        #expect(url.contains("X-Amz-Expires=60&") && url.contains("X-Amz-SignedHeaders=host&"))
+        let fetched = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+        #expect(fetched.status == .ok)
+        #expect(Data(buffer: try await fetched.body.collect(upTo: 1 << 20)) == bytes)
+        try await client.deleteObject(key: key)
+    }
+
+    @Test func presignedURLsUseThePublicEndpoint() throws {
+        let settings = try S3Settings(
+            endpoint: "http://minio:9000", region: "us-east-1", bucket: "b", accessKeyID: "a", secretAccessKey: "s", pathStyle: true,
+            publicEndpoint: "https://files.example.com/"
+        )
+        let url = S3Client(settings: settings).presignedURL(.GET, key: "k/1", expires: 5)
+        #expect(url.hasPrefix("https://files.example.com/b/k/1?X-Amz-Algorithm=AWS4-HMAC-SHA256&"))
     }
 
     @Test func missingBucketIsAnError() async throws {
