@@ -1,6 +1,6 @@
 import Foundation
 import FunctionRuntime
-import LocalRuntime
+@testable import LocalRuntime
 import Testing
 
 /// local-runtime is as strict as API Gateway and Lambda by default: what would fail in the cloud fails here,
@@ -58,6 +58,23 @@ import Testing
             #expect(after.status == 200 && after.header("x-pid") == pid)
             #expect(h.runtime.metricsText().contains(#"function_invocations_total{function="big",outcome="response_too_large"} 1"#))
         }
+    }
+
+    /// The work's answer always wins over a timer that has not fired: a cancelled timer once woke early and
+    /// answered nil (504) for invocations that had finished.
+    @Test func integrationTimeoutNeverHidesAnAnswer() async {
+        // Many at once, so that timers and answers contend for the cooperative pool's threads.
+        let lost = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<2000 {
+                group.addTask { await IntegrationTimeout.run(within: .seconds(10)) { n } != n }
+            }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(lost == 0)
+        #expect(await IntegrationTimeout.run(within: .milliseconds(20)) { () async -> Int in
+            try? await Task.sleep(for: .seconds(1))
+            return 1
+        } == nil)
     }
 
     /// The client is answered at the integration timeout while the function runs on to its own end.

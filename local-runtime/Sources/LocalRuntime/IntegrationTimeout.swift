@@ -8,13 +8,14 @@ enum IntegrationTimeout {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
             let once = Once(continuation)
             let timer = Task {
-                try? await Task.sleep(for: timeout)
+                // Cancelled means the work answered first: a cancelled sleep returns early, so look.
+                guard (try? await Task.sleep(for: timeout)) != nil, !Task.isCancelled else { return }
                 once.resume(with: nil)
             }
             Task {
                 let value = await work()
-                timer.cancel()
                 once.resume(with: value)
+                timer.cancel()
             }
         }
     }
