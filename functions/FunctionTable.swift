@@ -53,13 +53,25 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(MeFunction(accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
-            name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 30, memoryMB: 1024,
+            name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 29, memoryMB: 1024,
             routes: [HTTPRoute("POST", "/images"), HTTPRoute("POST", "/images/upload")]
         )
     ) { environment in apiHandler(try await UploadFunction(environment: environment)) },
     FunctionDefinition(
         FunctionDescription(
-            name: "image", summary: "Serves an image's bytes, converted with ?format=.", timeoutSeconds: 30, memoryMB: 1024,
+            name: "upload-url", summary: "Starts a presigned upload: a PUT URL straight to the object store.", timeoutSeconds: 10,
+            memoryMB: 256, routes: [HTTPRoute("POST", "/images/uploads")]
+        )
+    ) { environment in apiHandler(try await PresignedUploadFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "complete-upload", summary: "Checks a presigned upload's bytes and creates the image.", timeoutSeconds: 29,
+            memoryMB: 1024, routes: [HTTPRoute("POST", "/images/uploads/{id}/complete")]
+        )
+    ) { environment in apiHandler(try await CompleteUploadFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "image", summary: "Serves an image's bytes (or a redirect to them), converted with ?format=.", timeoutSeconds: 29, memoryMB: 1024,
             routes: [HTTPRoute("GET", "/images/{id}"), HTTPRoute("GET", "/image/{id}")]
         )
     ) { environment in apiHandler(ImageBytesFunction(service: try await ImageService(environment: environment))) },
@@ -83,13 +95,13 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), variants: true)) },
     FunctionDefinition(
         FunctionDescription(
-            name: "delete", summary: "Deletes an image, its variants and their stored bytes.", timeoutSeconds: 30, memoryMB: 256,
+            name: "delete", summary: "Deletes an image, its variants and their stored bytes.", timeoutSeconds: 29, memoryMB: 256,
             routes: [HTTPRoute("DELETE", "/images/{id}")]
         )
     ) { environment in apiHandler(DeleteImageFunction(service: try await ImageService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
-            name: "transform", summary: "Queues a transformation of an image.", timeoutSeconds: 35, memoryMB: 256,
+            name: "transform", summary: "Queues a transformation of an image.", timeoutSeconds: 29, memoryMB: 256,
             routes: [HTTPRoute("POST", "/images/{id}/transform")]
         )
     ) { environment in apiHandler(try await TransformFunction(environment: environment)) },

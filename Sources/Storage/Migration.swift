@@ -61,6 +61,7 @@ extension Migration {
         rateLimits,
         transformOutbox,
         objectKeyIndex,
+        presignedUploads,
     ]
 }
 
@@ -115,5 +116,32 @@ extension Migration {
         version: 5,
         name: "object key index",
         statements: ["CREATE INDEX images_object_key ON images (object_key) WHERE object_key IS NOT NULL"]
+    )
+}
+
+extension Migration {
+    /// Presigned uploads: the client PUTs the bytes straight to the object store under `object_key`, then
+    /// asks for completion, which validates them and creates the image. `claimed_at` keeps two completions
+    /// of one upload from both storing it; `completed_at` and `image_id` answer a repeated completion.
+    static let presignedUploads = Migration(
+        version: 6,
+        name: "presigned uploads",
+        statements: [
+            """
+            CREATE TABLE uploads (
+                id uuid PRIMARY KEY,
+                owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                object_key text NOT NULL UNIQUE,
+                filename text,
+                size_bytes bigint NOT NULL,
+                expires_at timestamptz NOT NULL,
+                claimed_at timestamptz,
+                completed_at timestamptz,
+                image_id uuid REFERENCES images (id) ON DELETE SET NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX uploads_expires ON uploads (expires_at)",
+        ]
     )
 }

@@ -105,12 +105,27 @@ struct RuntimeHarness {
         func json() throws -> [String: Any] { try #require(JSONSerialization.jsonObject(with: body) as? [String: Any]) }
     }
 
+    /// The tests' HTTP client: it does not follow redirects, so a test sees the 302 of a large image and
+    /// decides itself whether to follow it. A process-lifetime singleton, never shut down.
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
     func request(_ method: HTTPMethod = .GET, _ path: String, body: Data? = nil, headers: [(String, String)] = []) async throws -> Reply {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.client.execute(request, timeout: .seconds(60))
+        let data = try await response.body.collect(upTo: 64 << 20)
+        return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: data))
+    }
+
+    /// A presigned URL followed as a browser would: no Authorization header, nothing but the URL.
+    static func fetch(_ url: String, method: HTTPMethod = .GET, body: Data? = nil, headers: [(String, String)] = []) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
+        let response = try await client.execute(request, timeout: .seconds(60))
         let data = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: Data(buffer: data))
     }

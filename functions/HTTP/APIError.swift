@@ -19,6 +19,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let unavailable = Code(rawValue: "unavailable")
         public static let rateLimited = Code(rawValue: "rate_limited")
         public static let internalError = Code(rawValue: "internal_error")
+        /// A presigned upload completed before its bytes were PUT.
+        public static let uploadNotReceived = Code(rawValue: "upload_not_received")
+        /// A presigned upload that another request is completing right now.
+        public static let uploadInProgress = Code(rawValue: "upload_in_progress")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {
@@ -26,7 +30,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .badRequest: (400, "Bad Request")
             case .unauthorized: (401, "Unauthorized")
             case .notFound: (404, "Not Found")
-            case .usernameTaken: (409, "Conflict")
+            case .usernameTaken, .uploadNotReceived, .uploadInProgress: (409, "Conflict")
             case .payloadTooLarge: (413, "Content Too Large")
             case .unsupportedMediaType: (415, "Unsupported Media Type")
             case .unavailable: (503, "Service Unavailable")

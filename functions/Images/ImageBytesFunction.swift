@@ -5,13 +5,15 @@ import Storage
 
 /// `GET /images/{id}` and `GET /image/{id}`: the bytes with their true type, an ETag from the content and
 /// `If-None-Match`. `?format=` converts once and keeps the result as a variant. A variant not ready yet is a
-/// 202 with the `Image`; a failed one is a 422 with its error.
+/// 202 with the `Image`; a failed one is a 422 with its error. Bytes too large for a Lambda response (or any,
+/// with `?redirect=1`) are a 302 to a short-lived presigned URL of the object.
 struct ImageBytesFunction: APIFunction {
     let service: ImageService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         var image = try await service.image(request.pathParameters?["id"], of: user.id)
+        let forceRedirect = try ObjectRedirect.forced(request)
         if let notReady = try Self.unlessReady(image) { return notReady }
         if let name = request.queryStringParameters?["format"] {
             guard let format = ImageFormat(rawValue: name.lowercased()) else {
@@ -30,6 +32,11 @@ struct ImageBytesFunction: APIFunction {
         ]
         if let match = request.header("if-none-match"), match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
             return APIGatewayV2Response(statusCode: 304, headers: headers)
+        }
+        if ObjectRedirect.needed(for: image.sizeBytes, forced: forceRedirect) {
+            return ObjectRedirect.response(
+                to: key, image: image, store: service.store, expires: service.presignedDownloadSeconds, headers: headers
+            )
         }
         let bytes = try await storage { try await service.store.getObject(key: key) }
         headers["content-type"] = image.contentType

@@ -10,6 +10,9 @@ struct ImageService: Sendable {
     let store: S3Client
     let accounts: AccountService
     let limits: ImageLimits
+    /// Lifetimes of presigned URLs (redirected downloads, presigned uploads).
+    let presignedDownloadSeconds: Int
+    let presignedUploadSeconds: Int
 
     init(environment: FunctionEnvironment) async throws {
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
@@ -17,6 +20,8 @@ struct ImageService: Sendable {
         images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
         accounts = try await AccountService(environment: environment)
         limits = .default
+        presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
+        presignedUploadSeconds = environment.configuration.presignedUploadSeconds
     }
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.

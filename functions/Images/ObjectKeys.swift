@@ -5,9 +5,15 @@ import Foundation
 enum ObjectKeys {
     static let originalsPrefix = "originals/"
     static let variantsPrefix = "variants/"
+    static let uploadsPrefix = "uploads/"
 
     static func original(owner: UUID, image: UUID) -> String {
         "originals/\(owner.uuidString.lowercased())/\(image.uuidString.lowercased())"
+    }
+
+    /// Where a presigned upload's bytes wait for completion.
+    static func upload(owner: UUID, upload: UUID) -> String {
+        "uploads/\(owner.uuidString.lowercased())/\(upload.uuidString.lowercased())"
     }
 
     static func variant(owner: UUID, source: UUID, specHash: String) -> String {

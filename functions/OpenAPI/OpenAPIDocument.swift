@@ -241,6 +241,52 @@ enum OpenAPIDocument {
     ],
     "type": "object"
    },
+   "PresignedUpload": {
+    "description": "Where to PUT the bytes of a presigned upload, and how to finish it.",
+    "properties": {
+     "complete_url": {
+      "description": "POST here once the PUT succeeded.",
+      "type": "string"
+     },
+     "expires_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "headers": {
+      "additionalProperties": {
+       "type": "string"
+      },
+      "description": "Headers the PUT must carry exactly (they are signed): `content-length` is `size_bytes`.",
+      "type": "object"
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "max_bytes": {
+      "type": "integer"
+     },
+     "method": {
+      "const": "PUT",
+      "type": "string"
+     },
+     "upload_url": {
+      "description": "A presigned S3 PUT URL; send the image as the body, with exactly `headers`.",
+      "format": "uri",
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "method",
+     "upload_url",
+     "headers",
+     "expires_at",
+     "max_bytes",
+     "complete_url"
+    ],
+    "type": "object"
+   },
    "Problem": {
     "properties": {
      "code": {
@@ -577,6 +623,20 @@ enum OpenAPIDocument {
         "tiff"
        ]
       }
+     },
+     {
+      "description": "`1` or `true`: answer with a 302 to a short-lived presigned URL of the bytes, whatever their size. Without it, bytes over the inline limit (4,706,304 bytes: a Lambda response carries at most 6 MB, base64 a third more) are redirected and smaller ones answered inline; `0` or `false` is the same as leaving it out.",
+      "in": "query",
+      "name": "redirect",
+      "schema": {
+       "enum": [
+        "1",
+        "true",
+        "0",
+        "false"
+       ],
+       "type": "string"
+      }
      }
     ],
     "responses": {
@@ -600,6 +660,29 @@ enum OpenAPIDocument {
        }
       },
       "description": "Not ready yet."
+     },
+     "302": {
+      "description": "The bytes are at `Location`: a presigned object-store URL valid for `S3_PRESIGN_DOWNLOAD_SECONDS` (default 300), needing no credentials, answered with the image's content type and an `inline` Content-Disposition with its name. Follow it without the Authorization header.",
+      "headers": {
+       "Cache-Control": {
+        "description": "`private, no-store`: the URL expires.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "Location": {
+        "description": "The presigned URL.",
+        "schema": {
+         "format": "uri",
+         "type": "string"
+        }
+       }
+      }
      },
      "304": {
       "description": "Not modified."
@@ -867,6 +950,163 @@ enum OpenAPIDocument {
     "summary": "Upload a base64 image (original service)."
    }
   },
+  "/images/uploads": {
+   "post": {
+    "description": "The way to upload images larger than a direct request can carry (API Gateway takes 10 MB, Lambda 6 MB with base64). PUT the bytes to `upload_url` with `headers`, then POST `complete_url`. Counts against the uploads rate limit; an upload whose bytes are refused at completion gives it back.",
+    "operationId": "startPresignedUpload",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "additionalProperties": false,
+        "properties": {
+         "filename": {
+          "type": "string"
+         },
+         "size_bytes": {
+          "description": "The exact size of the image in bytes.",
+          "maximum": 25000000,
+          "minimum": 1,
+          "type": "integer"
+         }
+        },
+        "required": [
+         "size_bytes"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/PresignedUpload"
+        }
+       }
+      },
+      "description": "The upload URL.",
+      "headers": {
+       "RateLimit": {
+        "$ref": "#/components/headers/RateLimit"
+       },
+       "RateLimit-Policy": {
+        "$ref": "#/components/headers/RateLimit-Policy"
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Start an upload of any size up to the limit: a presigned PUT straight to the object store."
+   }
+  },
+  "/images/uploads/{id}/complete": {
+   "post": {
+    "description": "201 with the new image. Completing again answers 200 with the same image. Bytes that are not an acceptable image are deleted and answered with their problem (415, 413, 422); the upload may be PUT again and completed while its URL lasts. 409 `upload_not_received` before anything was PUT, 409 `upload_in_progress` while another request completes it.",
+    "operationId": "completePresignedUpload",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "Completed before: the image it made.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The stored image.",
+      "headers": {
+       "Location": {
+        "description": "The image's URL.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "413": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "415": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Finish a presigned upload: its bytes are checked as a direct upload's are and the image is created."
+   }
+  },
   "/images/{id}": {
    "delete": {
     "operationId": "delete",
@@ -936,6 +1176,20 @@ enum OpenAPIDocument {
       "schema": {
        "type": "string"
       }
+     },
+     {
+      "description": "`1` or `true`: answer with a 302 to a short-lived presigned URL of the bytes, whatever their size. Without it, bytes over the inline limit (4,706,304 bytes: a Lambda response carries at most 6 MB, base64 a third more) are redirected and smaller ones answered inline; `0` or `false` is the same as leaving it out.",
+      "in": "query",
+      "name": "redirect",
+      "schema": {
+       "enum": [
+        "1",
+        "true",
+        "0",
+        "false"
+       ],
+       "type": "string"
+      }
      }
     ],
     "responses": {
@@ -970,6 +1224,29 @@ enum OpenAPIDocument {
        "Retry-After": {
         "schema": {
          "type": "integer"
+        }
+       }
+      }
+     },
+     "302": {
+      "description": "The bytes are at `Location`: a presigned object-store URL valid for `S3_PRESIGN_DOWNLOAD_SECONDS` (default 300), needing no credentials, answered with the image's content type and an `inline` Content-Disposition with its name. Follow it without the Authorization header.",
+      "headers": {
+       "Cache-Control": {
+        "description": "`private, no-store`: the URL expires.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "Location": {
+        "description": "The presigned URL.",
+        "schema": {
+         "format": "uri",
+         "type": "string"
         }
        }
       }
@@ -1055,7 +1332,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "description": "wait=N (at most 30) waits for the result.",
+      "description": "wait=N (at most 25 s, and within the function's deadline) waits for the result.",
       "in": "header",
       "name": "Prefer",
       "schema": {

@@ -8,10 +8,13 @@ import Storage
 ///    published again; the worker is idempotent, so a job published twice is made once;
 /// 2. stored objects no row references (an upload that died between its object and its row) are deleted once
 ///    they are older than the grace period;
-/// 3. rate-limit rows whose allowance is full again are deleted.
+/// 3. rate-limit rows whose allowance is full again are deleted;
+/// 4. presigned uploads whose URL expired more than the grace period ago are forgotten, and their objects
+///    (never completed, or left behind by a completion) are deleted like other orphans.
 /// Each part runs even when another fails; the output counts what was done.
 struct SweeperFunction: InvocationHandler {
     let images: ImageRepository
+    let uploads: UploadRepository
     let rateLimits: RateLimitStore
     let store: S3Client
     let publisher: JobPublisher
@@ -27,12 +30,14 @@ struct SweeperFunction: InvocationHandler {
         var orphans_deleted = 0
         var objects_checked = 0
         var rate_limits_deleted = 0
+        var uploads_expired = 0
         var errors: [String] = []
     }
 
     init(environment: FunctionEnvironment) throws {
         let postgres = try environment.requirePostgres()
         images = ImageRepository(client: postgres, logger: environment.logger)
+        uploads = UploadRepository(client: postgres, logger: environment.logger)
         rateLimits = RateLimitStore(client: postgres, logger: environment.logger)
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
         guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
@@ -47,6 +52,9 @@ struct SweeperFunction: InvocationHandler {
         do { try await republish(&report) } catch { report.errors.append("outbox: \(error)") }
         do { try await sweepOrphans(&report) } catch { report.errors.append("orphans: \(error)") }
         do { report.rate_limits_deleted = try await rateLimits.deleteExpired() } catch { report.errors.append("rate limits: \(error)") }
+        do { report.uploads_expired = try await uploads.deleteExpired(olderThan: settings.orphanGraceSeconds) } catch {
+            report.errors.append("uploads: \(error)")
+        }
         for failure in report.errors {
             context.logger.warning("sweep step failed; the next run tries again", metadata: ["error.message": "\(failure)"])
         }
@@ -55,7 +63,8 @@ struct SweeperFunction: InvocationHandler {
             metadata: [
                 "republished": .stringConvertible(report.republished), "orphans_deleted": .stringConvertible(report.orphans_deleted),
                 "objects_checked": .stringConvertible(report.objects_checked),
-                "rate_limits_deleted": .stringConvertible(report.rate_limits_deleted), "errors": .stringConvertible(report.errors.count),
+                "rate_limits_deleted": .stringConvertible(report.rate_limits_deleted),
+                "uploads_expired": .stringConvertible(report.uploads_expired), "errors": .stringConvertible(report.errors.count),
             ]
         )
         return try JSONEncoder().encode(report)
@@ -78,7 +87,7 @@ struct SweeperFunction: InvocationHandler {
 
     func sweepOrphans(_ report: inout Report) async throws {
         let cutoff = Date().addingTimeInterval(-settings.orphanGraceSeconds)
-        for prefix in [ObjectKeys.originalsPrefix, ObjectKeys.variantsPrefix] {
+        for prefix in [ObjectKeys.originalsPrefix, ObjectKeys.variantsPrefix, ObjectKeys.uploadsPrefix] {
             var token: String?
             var pages = 0
             repeat {
@@ -87,7 +96,9 @@ struct SweeperFunction: InvocationHandler {
                 pages += 1
                 let old = page.objects.filter { $0.lastModified < cutoff }.map(\.key)
                 report.objects_checked += page.objects.count
-                for key in try await images.unreferencedKeys(old) {
+                let unreferenced = prefix == ObjectKeys.uploadsPrefix
+                    ? try await uploads.unreferencedKeys(old) : try await images.unreferencedKeys(old)
+                for key in unreferenced {
                     try await store.deleteObject(key: key)
                     report.orphans_deleted += 1
                 }

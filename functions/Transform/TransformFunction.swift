@@ -6,7 +6,7 @@ import Storage
 
 /// `POST /images/{id}/transform` `{"transformations": {...}}`. A new spec is recorded as a queued variant and
 /// its job published (with a publisher confirm): 202 with the variant. The same normalized spec of the same
-/// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (at most 30) waits for the
+/// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (at most 25 s, within the deadline) waits for the
 /// result: 201 with a variant finished in time, else the 202. New work is rate limited per user (429).
 struct TransformFunction: APIFunction {
     let service: ImageService
@@ -78,7 +78,7 @@ struct TransformFunction: APIFunction {
         try? await service.images.jobPublished(variant.id)
         let headers = location(variant.id).merging(limitHeaders) { $1 }
         if let wait = Self.preferredWait(request), wait > 0,
-            let done = try await waitForResult(variant.id, owner: user.id, upTo: .seconds(wait))
+            let done = try await waitForResult(variant.id, owner: user.id, upTo: Self.waitLimit(wait, context: context))
         {
             return .json(ImageJSON(done), status: done.status == .ready ? 201 : 202, headers: headers)
         }
@@ -100,13 +100,22 @@ struct TransformFunction: APIFunction {
         return spec
     }
 
-    /// `Prefer: wait=N`, capped at 30 seconds.
+    /// The longest `Prefer: wait`: the answer must leave before the function's 29 s timeout and API
+    /// Gateway's 30 s integration timeout, with time for the work before and after the wait.
+    static let maxWaitSeconds = 25
+
+    /// `Prefer: wait=N`, capped at `maxWaitSeconds`.
     static func preferredWait(_ request: APIGatewayV2Request) -> Int? {
         guard let prefer = request.header("prefer") else { return nil }
         for token in prefer.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where token.hasPrefix("wait=") {
-            return Int(token.dropFirst(5)).map { min(max($0, 0), 30) }
+            return Int(token.dropFirst(5)).map { min(max($0, 0), maxWaitSeconds) }
         }
         return nil
+    }
+
+    /// The wait asked for, cut to end 2 s before the invocation's deadline.
+    static func waitLimit(_ seconds: Int, context: InvocationContext) -> Duration {
+        max(.zero, min(.seconds(seconds), context.remainingTime - .seconds(2)))
     }
 
     /// Checks the variant with growing pauses (50 ms doubling to 1 s), not in a tight loop, until it is

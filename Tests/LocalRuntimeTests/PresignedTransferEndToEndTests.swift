@@ -1,0 +1,211 @@
+import Crypto
+import Foundation
+import FunctionRuntime
+import Imaging
+import Storage
+import Testing
+
+/// Large images never pass through a function: they go up with a presigned PUT and come back through a
+/// redirect to a presigned GET, end to end through local-runtime with AWS's limits on (its defaults).
+@Suite struct PresignedTransferEndToEndTests {
+    typealias I = ImagesEndToEndTests
+
+    func withService(
+        environment: [String: String] = [:], _ body: @Sendable @escaping (RuntimeHarness, String) async throws -> Void
+    ) async throws {
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"]
+                    .merging(environment) { $1 },
+                consumeQueues: true
+            ) { h in try await body(h, url) }
+        }
+    }
+
+    static func json(_ object: [String: Any]) throws -> Data { try JSONSerialization.data(withJSONObject: object) }
+
+    /// `POST /images/uploads`, then the PUT to the URL it gives, with the headers it names.
+    static func presignedUpload(_ s: I.Session, _ bytes: Data, filename: String) async throws -> [String: Any] {
+        let started = try await s.h.request(
+            .POST, "/images/uploads", body: try json(["size_bytes": bytes.count, "filename": filename]),
+            headers: s.auth + [("Content-Type", "application/json")]
+        )
+        #expect(started.status == 201, "\(started.text)")
+        let answer = try started.json()
+        let url = try #require(answer["upload_url"] as? String)
+        let headers = try #require(answer["headers"] as? [String: String])
+        #expect(headers["content-length"] == String(bytes.count))
+        let put = try await RuntimeHarness.fetch(url, method: .PUT, body: bytes, headers: [("Content-Type", "image/png")])
+        #expect(put.status == 200)
+        return answer
+    }
+
+    @Test func aTwentyMegabytePhotoGoesUpPresignedIsTransformedAndComesBackByRedirect() async throws {
+        // A PNG of Kleiber of about 20 MB: over every limit of a direct request, under the 25 MB image limit.
+        let kleiber = [UInt8](try I.photo("Kleiber_by_Lukas_Baubkus.jpg"))
+        let (png, decoded) = try TestImages.transform(kleiber, #"{"resize":{"width":3900},"format":"png"}"#)
+        let bytes = Data(png.bytes)
+        try #require(bytes.count > 15_000_000 && bytes.count < 25_000_000, "the test photo is \(bytes.count) bytes")
+
+        try await withService { h, _ in
+            let alice = try await I.signUp(h, "alice")
+            // The direct route cannot take it: the gateway refuses the body, pointing at the presigned route.
+            let direct = try await h.request(.POST, "/images", body: bytes, headers: alice.auth + [("Content-Type", "image/png")])
+            #expect(direct.status == 413)
+            #expect((try direct.json()["detail"] as? String)?.contains("/images/uploads") == true)
+
+            let upload = try await Self.presignedUpload(alice, bytes, filename: "kleiber.png")
+            let uploadID = try #require(upload["id"] as? String)
+            #expect(upload["method"] as? String == "PUT")
+            #expect(upload["max_bytes"] as? Int == 25_000_000)
+            #expect((upload["upload_url"] as? String)?.contains("X-Amz-SignedHeaders=content-length%3Bhost") == true)
+            let completeURL = try #require(upload["complete_url"] as? String)
+            #expect(completeURL == "/images/uploads/\(uploadID)/complete")
+
+            let completed = try await h.request(.POST, completeURL, headers: alice.auth)
+            #expect(completed.status == 201, "\(completed.text)")
+            let image = try completed.json()
+            let id = try #require(image["id"] as? String)
+            #expect(completed.header("location") == "/images/\(id)")
+            #expect(image["format"] as? String == "png" && image["filename"] as? String == "kleiber.png")
+            #expect(image["width"] as? Int == decoded.width && image["height"] as? Int == decoded.height)
+            // The staging object is gone; completing again answers the same image.
+            #expect(try await RuntimeHarness.objectStore().objectSize(key: "uploads/\(alice.userID)/\(uploadID)") == nil)
+            let again = try await h.request(.POST, completeURL, headers: alice.auth)
+            #expect(again.status == 200)
+            #expect(try again.json()["id"] as? String == id)
+
+            // Transformed by the queue, still a large PNG.
+            let transformed = try await h.request(
+                .POST, "/images/\(id)/transform", body: Data(#"{"transformations":{"flip":true}}"#.utf8),
+                headers: alice.auth + [("Content-Type", "application/json"), ("Prefer", "wait=25")]
+            )
+            #expect(transformed.status == 201, "\(transformed.text)")
+            let variant = try transformed.json()
+            let variantID = try #require(variant["id"] as? String)
+            let variantSize = try #require(variant["size_bytes"] as? Int)
+            #expect(variantSize > LambdaLimits.maxInlineResponseBytes)
+
+            // Too large to answer inline: a redirect to a presigned GET that needs no credentials.
+            let redirect = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
+            #expect(redirect.status == 302)
+            #expect(redirect.header("cache-control") == "private, no-store")
+            let etag = try #require(redirect.header("etag"))
+            let location = try #require(redirect.header("location"))
+            #expect(location.hasPrefix(try #require(ProcessInfo.processInfo.environment["S3_ENDPOINT"])))
+            #expect(location.contains("response-content-type=image%2Fpng"))
+            #expect(location.contains("response-content-disposition=inline%3B%20filename%3D%22kleiber.png%22"))
+            let fetched = try await RuntimeHarness.fetch(location)
+            #expect(fetched.status == 200)
+            #expect(fetched.body.count == variantSize)
+            #expect(etag == "\"\(SHA256.hash(data: fetched.body).map { String(format: "%02x", $0) }.joined())\"")
+            let back = try TestImages.decode([UInt8](fetched.body))
+            #expect(back.format == .png && back.width == decoded.width && back.height == decoded.height)
+            // The top-left pixel of the flipped image is the bottom-left one of the upload.
+            let source = try TestImages.decode(png.bytes)
+            #expect(zip(back.pixel(0, 0), source.pixel(0, decoded.height - 1)).allSatisfy { abs($0 - $1) < 1 })
+
+            // ETags still answer 304 without a redirect.
+            let notModified = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth + [("If-None-Match", etag)])
+            #expect(notModified.status == 304)
+        }
+    }
+
+    @Test func smallImagesComeInlineUnlessARedirectIsAskedFor() async throws {
+        try await withService { h, _ in
+            let alice = try await I.signUp(h, "alice")
+            let dune = try I.photo("Dune.jpg")
+            let id = try #require(try await alice.upload(dune, filename: "Dune café.jpg").json()["id"] as? String)
+            let inline = try await h.request(.GET, "/images/\(id)", headers: alice.auth)
+            // (The stored original is Dune without its metadata: the same bytes either way.)
+            #expect(inline.status == 200 && inline.body.prefix(3) == Data([0xFF, 0xD8, 0xFF]))
+
+            let redirect = try await h.request(.GET, "/images/\(id)?redirect=1", headers: alice.auth)
+            #expect(redirect.status == 302)
+            let location = try #require(redirect.header("location"))
+            // The display name with its exact UTF-8 form, and an ASCII fallback.
+            #expect(location.contains("filename%2A%3DUTF-8%27%27Dune%2520caf%25C3%25A9.jpg"))
+            #expect(location.contains("filename%3D%22Dune%20caf_.jpg%22"))
+            #expect(try await RuntimeHarness.fetch(location).body == inline.body)
+            // A conversion redirects too, with the converted type and extension.
+            let converted = try await h.request(.GET, "/images/\(id)?format=webp&redirect=true", headers: alice.auth)
+            #expect(converted.status == 302)
+            let webp = try #require(converted.header("location"))
+            #expect(webp.contains("response-content-type=image%2Fwebp") && webp.contains("Dune%20caf_.webp"))
+            #expect(try await RuntimeHarness.fetch(webp).body.prefix(4) == Data("RIFF".utf8))
+
+            let bad = try await h.request(.GET, "/images/\(id)?redirect=maybe", headers: alice.auth)
+            #expect(bad.status == 422)
+            #expect((try bad.json()["errors"] as? [[String: Any]])?.first?["field"] as? String == "redirect")
+            // Another user's image is not found, redirect or not.
+            let bob = try await I.signUp(h, "bob")
+            #expect(try await h.request(.GET, "/images/\(id)?redirect=1", headers: bob.auth).status == 404)
+        }
+    }
+
+    @Test func presignedUploadsAreRefusedClearlyAndLoseNothing() async throws {
+        try await withService { h, _ in
+            let alice = try await I.signUp(h, "alice")
+            let bob = try await I.signUp(h, "bob")
+            func start(_ body: String) async throws -> RuntimeHarness.Reply {
+                try await h.request(.POST, "/images/uploads", body: Data(body.utf8), headers: alice.auth + [("Content-Type", "application/json")])
+            }
+            #expect(try await start(#"{"size_bytes": 25000001}"#).status == 413)
+            let invalid = try await start(#"{"size_bytes": "big", "name": "x"}"#)
+            #expect(invalid.status == 422)
+            let fields = Set(((try invalid.json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String })
+            #expect(fields == ["size_bytes", "name"])
+            #expect(try await start(#"{}"#).status == 422)
+            #expect(try await h.request(.POST, "/images/uploads", body: Data(#"{"size_bytes":1}"#.utf8), headers: [("Content-Type", "application/json")]).status == 401)
+
+            // Completed before anything was PUT: 409, and the upload can still be used.
+            let text = Data("this is not an image, whatever its name says".utf8)
+            let started = try await start(#"{"size_bytes": \#(text.count), "filename": "fake.png"}"#).json()
+            let uploadID = try #require(started["id"] as? String)
+            let complete = "/images/uploads/\(uploadID)/complete"
+            let early = try await h.request(.POST, complete, headers: alice.auth)
+            #expect(early.status == 409)
+            #expect(try early.json()["code"] as? String == "upload_not_received")
+
+            // Not an image: 415, and the bytes are deleted.
+            let put = try await RuntimeHarness.fetch(try #require(started["upload_url"] as? String), method: .PUT, body: text)
+            #expect(put.status == 200)
+            #expect(try await h.request(.POST, complete, headers: bob.auth).status == 404)  // not Bob's
+            let refused = try await h.request(.POST, complete, headers: alice.auth)
+            #expect(refused.status == 415)
+            #expect(try refused.json()["code"] as? String == "unsupported_format")
+            #expect(try await RuntimeHarness.objectStore().objectSize(key: "uploads/\(alice.userID)/\(uploadID)") == nil)
+            #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 0)
+
+            // The same upload, PUT again with a real image while its URL lasts, completes.
+            let gulp = try I.photo("Gulp.png")
+            let retry = try await Self.presignedUpload(alice, gulp, filename: "gulp.png")
+            let done = try await h.request(.POST, try #require(retry["complete_url"] as? String), headers: alice.auth)
+            #expect(done.status == 201)
+            #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 1)
+            #expect(try await h.request(.POST, "/images/uploads/not-a-uuid/complete", headers: alice.auth).status == 404)
+        }
+    }
+
+    /// An upload never completed: once its URL has expired and the grace period passed, the sweeper forgets
+    /// it and deletes its bytes. A bucket of its own, as the orphan sweep deletes what its database does not know.
+    @Test func theSweeperRemovesExpiredUploads() async throws {
+        let bucket = "sweep-\(UUID().uuidString.prefix(8).lowercased())"
+        let store = try RuntimeHarness.objectStore(bucket: bucket)
+        try await store.createBucket()
+        let environment = ["S3_BUCKET": bucket, "S3_PRESIGN_UPLOAD_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0"]
+        try await withService(environment: environment) { h, _ in
+            let alice = try await I.signUp(h, "alice")
+            let upload = try await Self.presignedUpload(alice, try I.photo("Dune.jpg"), filename: "late.jpg")
+            let key = "uploads/\(alice.userID)/\(try #require(upload["id"] as? String))"
+            #expect(try await store.objectSize(key: key) != nil)
+            try await Task.sleep(for: .milliseconds(1500))
+            let report = try JSONSerialization.jsonObject(with: try await h.runtime.invoke("sweeper")) as? [String: Any]
+            #expect(report?["uploads_expired"] as? Int == 1)
+            #expect(try await store.objectSize(key: key) == nil)
+            #expect(try await h.request(.POST, try #require(upload["complete_url"] as? String), headers: alice.auth).status == 404)
+        }
+    }
+}
+
