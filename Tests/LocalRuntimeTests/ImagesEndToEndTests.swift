@@ -155,6 +155,10 @@ import Testing
             #expect(try await names("holiday") == ["Holiday_1.png", "holiday%2.png", "HOLIDAY 3.png"])
             #expect(try await names("%25") == ["holiday%2.png"])  // % is literal
             #expect(try await names("_") == ["Holiday_1.png"])  // _ is literal
+            // A NUL (which PostgreSQL text cannot hold) matches nothing rather than failing: found by schemathesis.
+            let nul = try await h.request(.GET, "/images?q=a%00b", headers: alice.auth)
+            #expect(nul.status == 200)
+            #expect(try nul.json()["total"] as? Int == 0)
             #expect(try await h.request(.GET, "/images?limit=0", headers: alice.auth).status == 422)
             #expect(try await h.request(.GET, "/images?limit=1000", headers: alice.auth).json()["limit"] as? Int == 100)
         }

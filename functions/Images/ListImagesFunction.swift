@@ -38,6 +38,11 @@ struct ListImagesFunction: APIFunction {
 
         var source: UUID? = nil
         if variants { source = try await service.image(request.pathParameters?["id"], of: user.id).id }
+        // PostgreSQL text cannot hold NUL, and display names never contain control characters: such a search
+        // matches nothing, without asking the database (which would refuse the parameter).
+        if search?.unicodeScalars.contains("\u{0}") == true {
+            return .json(Page(items: [], total: 0, page: skip / limit + 1, limit: limit, skip: skip))
+        }
         let (images, total) = try await storage {
             try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: limit, offset: skip)
         }

@@ -996,6 +996,15 @@ enum OpenAPIDocument {
        "RateLimit-Policy": {
         "$ref": "#/components/headers/RateLimit-Policy"
        }
+      },
+      "links": {
+       "CompleteUpload": {
+        "description": "Finish this upload once its bytes are PUT.",
+        "operationId": "completePresignedUpload",
+        "parameters": {
+         "id": "$response.body#/id"
+        }
+       }
       }
      },
      "400": {
