@@ -20,7 +20,14 @@ public final class AMQPConnection {
         guard let state = amqp_new_connection() else { throw MessagingError(.unavailable, "out of memory") }
         self.state = state
         // From here on, deinit destroys the connection state, also when init throws.
-        guard let socket = amqp_tcp_socket_new(state) else {
+        let created: OpaquePointer?
+        do {
+            created = try Self.socket(for: settings, state: state)
+        } catch {
+            open = false
+            throw error
+        }
+        guard let socket = created else {
             open = false
             throw MessagingError(.unavailable, "could not create a socket")
         }
@@ -28,6 +35,11 @@ public final class AMQPConnection {
         let status = amqp_socket_open_noblock(socket, settings.host, Int32(settings.port), &tv)
         guard status == AMQP_STATUS_OK.rawValue else {
             open = false
+            if settings.tls != nil, status == AMQP_STATUS_SSL_ERROR.rawValue || status == AMQP_STATUS_SSL_CONNECTION_FAILED.rawValue
+                || status == AMQP_STATUS_SSL_PEER_VERIFY_FAILED.rawValue || status == AMQP_STATUS_SSL_HOSTNAME_VERIFY_FAILED.rawValue
+            {
+                throw MessagingError(.unavailable, "the TLS handshake with RabbitMQ at \(settings.host):\(settings.port) failed (certificate or host name not trusted?)")
+            }
             throw MessagingError(.unavailable, "RabbitMQ at \(settings.host):\(settings.port) is unreachable")
         }
         let login = crabbitmq_login_plain(
@@ -44,6 +56,23 @@ public final class AMQPConnection {
             open = false
             throw error
         }
+    }
+
+    /// A TCP socket, or with `amqps` an OpenSSL one that verifies the broker's certificate and host name.
+    private static func socket(for settings: AMQPSettings, state: amqp_connection_state_t) throws(MessagingError) -> OpaquePointer? {
+        guard let tls = settings.tls else { return amqp_tcp_socket_new(state) }
+        guard let socket = amqp_ssl_socket_new(state) else { return nil }
+        if tls.verifyPeer {
+            guard let caFile = tls.effectiveCAFile else {
+                throw MessagingError(.invalidConfiguration, "amqps needs a CA bundle: none found on this system; give cacertfile in AMQP_URL")
+            }
+            guard amqp_ssl_socket_set_cacert(socket, caFile) == AMQP_STATUS_OK.rawValue else {
+                throw MessagingError(.invalidConfiguration, "the CA file of AMQP_URL could not be read as PEM")
+            }
+        }
+        amqp_ssl_socket_set_verify_peer(socket, tls.verifyPeer ? 1 : 0)
+        amqp_ssl_socket_set_verify_hostname(socket, tls.verifyPeer ? 1 : 0)
+        return socket
     }
 
     deinit {

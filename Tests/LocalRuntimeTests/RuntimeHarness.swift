@@ -48,7 +48,7 @@ struct RuntimeHarness {
         binary: URL = fixtureBinary, startup: [String] = [], environment: [String: String] = [:],
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
-        integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil,
+        integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -70,7 +70,7 @@ struct RuntimeHarness {
         configuration.runSchedules = schedules != nil
         configuration.scheduleOverride = schedules
         configuration.deliveryLimit = deliveryLimit
-        configuration.amqp = consumeQueues ? try amqpSettings() : nil
+        configuration.amqp = consumeQueues ? try amqpURL.map { try AMQPSettings(url: $0) } ?? amqpSettings() : nil
         // A transform queue of this run's own; the functions publish to it through TRANSFORM_QUEUE.
         let transformQueue = "image-transforms-\(UUID().uuidString.prefix(8).lowercased())"
         configuration.queueNames = ["image-transforms": transformQueue]

@@ -29,6 +29,43 @@ import Testing
         #expect(error?.code == .unavailable)
     }
 
+    @Test func parsesAMQPSURLs() throws {
+        let plain = try AMQPSettings(url: "amqp://u:p@h/v")
+        #expect(plain.tls == nil && plain.port == 5672)
+        let tls = try AMQPSettings(url: "amqps://u:p@b-1234.mq.eu-west-1.amazonaws.com/%2F")
+        #expect(tls.tls == AMQPSettings.TLS(caFile: nil, verifyPeer: true) && tls.port == 5671 && tls.vhost == "/")
+        #expect(try AMQPSettings(url: "amqps://u:p@h:1/v?verify=verify_none").tls?.verifyPeer == false)
+        #expect(try AMQPSettings(url: "amqps://u:p@h/v?cacertfile=/etc/hostname").tls?.caFile == "/etc/hostname")
+        #expect(throws: MessagingError.self) { try AMQPSettings(url: "amqps://u:p@h/v?cacertfile=/no/such.pem") }
+        #expect(throws: MessagingError.self) { try AMQPSettings(url: "amqp://u:p@h/v?cacertfile=/etc/hostname") }
+        #expect(throws: MessagingError.self) { try AMQPSettings(url: "amqps://u:p@h/v?heartbeat=5") }
+    }
+
+    /// Over the broker's TLS listener, verified against the dev CA: publish with a confirm, consume, ack.
+    @Test func publishesAndConsumesOverTLS() throws {
+        let url = try #require(ProcessInfo.processInfo.environment["AMQP_TLS_URL"], "AMQP_TLS_URL is not set: run the tests with infra/dev/test (IF_TLS=1)")
+        let tls = try AMQPSettings(url: url)
+        let queue = "tls-\(UUID().uuidString.prefix(8))"
+        let connection = try AMQPConnection(settings: tls)
+        try connection.declare(QueueTopology(queue: queue, deliveryLimit: 2))
+        try connection.publish(AMQPMessage(body: Array("over tls".utf8)), to: queue)
+        try connection.consume(queue: queue, prefetch: 1)
+        let delivery = try #require(try connection.nextDelivery(timeout: .seconds(5)))
+        #expect(delivery.message.body == Array("over tls".utf8))
+        try connection.ack(delivery.deliveryTag)
+        connection.close()
+
+        // The same listener with the system's CAs only: the handshake fails, with a message that says so.
+        var untrusted = tls
+        untrusted.tls?.caFile = nil
+        let error = #expect(throws: MessagingError.self) { try AMQPConnection(settings: untrusted, timeout: .seconds(2)) }
+        #expect(error?.message.contains("TLS handshake") == true)
+        // Plain AMQP against the TLS port does not get in either.
+        var plain = tls
+        plain.tls = nil
+        #expect(throws: MessagingError.self) { try AMQPConnection(settings: plain, timeout: .seconds(2)) }
+    }
+
     @Test func publishesWithConfirmAndConsumes() throws {
         let queue = "test-\(UUID().uuidString.prefix(8))"
         let topology = QueueTopology(queue: queue, deliveryLimit: 2)
