@@ -13,6 +13,8 @@ public struct Configuration: Sendable {
     public var s3: S3Settings?
     public var jwtSecret: String?
     public var transformQueue: String
+    /// Deliveries of a job before it is dead-lettered, declared with the queue (`x-delivery-limit`).
+    public var queueDeliveryLimit: Int
     public var rateLimits: RateLimitSettings
     public var sweeper: SweeperSettings
     /// How long a presigned upload URL may be used.
@@ -47,6 +49,12 @@ public struct Configuration: Sendable {
             throw ConfigurationError("JWT_SECRET is required when APP_ENV=production")
         }
         self.transformQueue = value("TRANSFORM_QUEUE") ?? "image-transforms"
+        if let text = value("QUEUE_DELIVERY_LIMIT") {
+            guard let limit = Int(text), (1...100).contains(limit) else { throw ConfigurationError("QUEUE_DELIVERY_LIMIT must be 1 to 100") }
+            queueDeliveryLimit = limit
+        } else {
+            queueDeliveryLimit = 3
+        }
         func policy(_ key: String, default fallback: RateLimitPolicy) throws -> RateLimitPolicy {
             guard let text = value(key) else { return fallback }
             guard let parsed = RateLimitPolicy(name: fallback.name, text) else {

@@ -21,7 +21,9 @@ public struct FunctionEnvironment: Sendable {
             PostgresClient(configuration: $0.clientConfiguration, backgroundLogger: logger)
         }
         let s3 = configuration.s3.map { S3Client(settings: $0) }
-        let publisher = configuration.amqp.map { JobPublisher(settings: $0) }
+        let publisher = configuration.amqp.map {
+            JobPublisher(settings: $0, topologies: [QueueTopology(queue: configuration.transformQueue, deliveryLimit: configuration.queueDeliveryLimit)])
+        }
         let shared = FunctionEnvironment(configuration: configuration, postgres: postgres, s3: s3, publisher: publisher, logger: logger)
         return (shared, postgres.map { [$0] } ?? [])
     }

@@ -135,3 +135,28 @@ import Testing
         #expect(throws: MessagingError.self) { try AMQPSettings(url: "http://x") }
     }
 }
+
+/// The publisher declares its queues itself, so a broker nobody prepared (a new Amazon MQ broker) works.
+@Suite struct JobPublisherTopologyTests {
+    @Test func aFreshQueueIsDeclaredWithItsDeadLettersOnFirstPublish() async throws {
+        let settings = try AMQPSettings(url: try #require(ProcessInfo.processInfo.environment["AMQP_URL"], "AMQP_URL is not set: run the tests with infra/dev/test"))
+        let topology = QueueTopology(queue: "fresh-\(UUID().uuidString.prefix(8).lowercased())", deliveryLimit: 2)
+        let probe = try AMQPConnection(settings: settings)
+        #expect(throws: MessagingError.self) { try probe.messageCount(queue: topology.queue) }  // not there yet
+
+        let publisher = JobPublisher(settings: settings, topologies: [topology])
+        try await publisher.publish(Array(#"{"job":1}"#.utf8), to: topology.queue, messageID: "j-1")
+        let check = try AMQPConnection(settings: settings)
+        #expect(try check.messageCount(queue: topology.queue) == 1)
+        #expect(try check.messageCount(queue: topology.deadLetterQueue) == 0)
+        // Declared as a quorum queue with the delivery limit: another limit is refused, the same one is not.
+        #expect(throws: MessagingError.self) { try AMQPConnection(settings: settings).declare(QueueTopology(queue: topology.queue, deliveryLimit: 5)) }
+        try AMQPConnection(settings: settings).declare(topology)
+        // Declaring again from a new publisher (a cold start) changes nothing; a mismatched one says why.
+        #expect(try await JobPublisher(settings: settings, topologies: [topology]).declareTopology() == [topology.queue])
+        let mismatched = JobPublisher(settings: settings, topologies: [QueueTopology(queue: topology.queue, deliveryLimit: 7)])
+        let error = await #expect(throws: MessagingError.self) { try await mismatched.declareTopology() }
+        #expect(error?.message.contains("QUEUE_DELIVERY_LIMIT") == true)
+        try check.purge(queue: topology.queue)
+    }
+}

@@ -32,7 +32,9 @@ public final class LocalRuntime: Sendable {
         }
         self.supervisor = WorkerSupervisor(
             binary: configuration.binary,
-            environment: configuration.workerEnvironment,
+            // The functions declare the queues they publish into too: with the delivery limit local-runtime
+            // declared, or RabbitMQ would refuse the second declaration.
+            environment: configuration.workerEnvironment.merging(["QUEUE_DELIVERY_LIMIT": String(configuration.deliveryLimit)]) { $1 },
             limits: .init(
                 maxWorkersPerFunction: configuration.workersPerFunction,
                 maxWorkersByFunction: Dictionary(uniqueKeysWithValues: functions.filter { $0.queue != nil }.compactMap { function in
