@@ -82,6 +82,20 @@ import Testing
         }
     }
 
+    /// A startup function that fails (migrate with a DATABASE_URL it refuses) stops local-runtime with the error, rather
+    /// than leaving it, or a test, waiting for ingress.
+    @Test func aFailedStartupFunctionStopsTheRuntime() async throws {
+        let start = ContinuousClock.now
+        let error = await #expect(throws: RuntimeHarness.StartFailed.self) {
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: ["DATABASE_URL": "mysql://not-postgres", "LOG_LEVEL": "critical"]
+            ) { _ in }
+        }
+        #expect(error?.description.contains("migrate failed") == true, "\(String(describing: error))")
+        #expect(ContinuousClock.now - start < .seconds(30))
+    }
+
     @Test func unknownRouteIs404Problem() async throws {
         try await RuntimeHarness.with { h in
             let reply = try await h.request(.GET, "/nowhere")

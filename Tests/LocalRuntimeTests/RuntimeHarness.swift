@@ -7,6 +7,7 @@ import NIOCore
 import NIOHTTP1
 import NIOFoundationCompat
 import Storage
+import Synchronization
 import Testing
 
 /// Starts a LocalRuntime over the fixture-functions binary (real worker processes) on a free port.
@@ -82,7 +83,7 @@ struct RuntimeHarness {
         logger.logLevel = .warning
         let runtime = try LocalRuntime(configuration: configuration, logger: logger)
         let running = Task { try await runtime.run(handleSignals: false) }
-        let port = await runtime.port()
+        let port = try await firstListening(runtime, running)
         let harness = RuntimeHarness(runtime: runtime, baseURL: "http://127.0.0.1:\(port)", outputDirectory: output)
         do {
             let result = try await body(harness)
@@ -93,6 +94,36 @@ struct RuntimeHarness {
             await runtime.shutdown()
             _ = await running.result
             throw error
+        }
+    }
+
+    struct StartFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The ingress port, or the error that stopped local-runtime before it listened (a failed startup
+    /// function): without this a failed start would leave the test waiting for a port forever.
+    static func firstListening(_ runtime: LocalRuntime, _ running: Task<Void, any Error>) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let once = Once(continuation)
+            Task { once.resume(.success(await runtime.port())) }
+            Task {
+                let outcome = await running.result
+                once.resume(.failure(StartFailed(description: "local-runtime stopped before it listened: \(outcome)")))
+            }
+        }
+    }
+
+    /// A continuation resumed by whichever side comes first.
+    final class Once: Sendable {
+        private let continuation: Mutex<CheckedContinuation<Int, any Error>?>
+        init(_ continuation: CheckedContinuation<Int, any Error>) { self.continuation = Mutex(continuation) }
+        func resume(_ result: Result<Int, any Error>) {
+            let first = continuation.withLock { stored -> CheckedContinuation<Int, any Error>? in
+                defer { stored = nil }
+                return stored
+            }
+            first?.resume(with: result)
         }
     }
 
