@@ -50,6 +50,7 @@ struct RuntimeHarness {
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
+        inheritEnvironment: Bool = true,
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -75,7 +76,7 @@ struct RuntimeHarness {
         // A transform queue of this run's own; the functions publish to it through TRANSFORM_QUEUE.
         let transformQueue = "image-transforms-\(UUID().uuidString.prefix(8).lowercased())"
         configuration.queueNames = ["image-transforms": transformQueue]
-        configuration.workerEnvironment = ProcessInfo.processInfo.environment
+        configuration.workerEnvironment = (inheritEnvironment ? ProcessInfo.processInfo.environment : [:])
             .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue]) { $1 }
             .merging(environment) { $1 }
 
