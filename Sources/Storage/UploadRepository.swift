@@ -2,29 +2,24 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A presigned upload: where the client puts the bytes, and what became of them.
+/// A presigned upload waiting for its bytes: where the client puts them, and what it said they are.
+/// (What became of a completed one is `UploadRepository.Claim.completed`.)
 public struct UploadRecord: Sendable, Equatable {
     public var id: UUID
     public var ownerID: UUID
     public var objectKey: String
     public var filename: String?
+    /// The size the client declared, signed into the upload URL as `content-length`.
     public var sizeBytes: Int
     public var expiresAt: Date
-    public var imageID: UUID?
-    public var completedAt: Date?
 
-    public init(
-        id: UUID, ownerID: UUID, objectKey: String, filename: String?, sizeBytes: Int, expiresAt: Date,
-        imageID: UUID? = nil, completedAt: Date? = nil
-    ) {
+    public init(id: UUID, ownerID: UUID, objectKey: String, filename: String?, sizeBytes: Int, expiresAt: Date) {
         self.id = id
         self.ownerID = ownerID
         self.objectKey = objectKey
         self.filename = filename
         self.sizeBytes = sizeBytes
         self.expiresAt = expiresAt
-        self.imageID = imageID
-        self.completedAt = completedAt
     }
 }
 

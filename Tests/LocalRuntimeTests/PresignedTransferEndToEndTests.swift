@@ -178,11 +178,20 @@ import Testing
             #expect(try await RuntimeHarness.objectStore().objectSize(key: "uploads/\(alice.userID)/\(uploadID)") == nil)
             #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 0)
 
-            // The same upload, PUT again with a real image while its URL lasts, completes.
+            // Another length than the declared one (which S3 refuses at the PUT) is refused at completion, and
+            // the same upload, PUT again with the declared bytes while its URL lasts, then completes.
             let gulp = try I.photo("Gulp.png")
-            let retry = try await Self.presignedUpload(alice, gulp, filename: "gulp.png")
-            let done = try await h.request(.POST, try #require(retry["complete_url"] as? String), headers: alice.auth)
+            let retried = try await start(#"{"size_bytes": \#(gulp.count), "filename": "gulp.png"}"#).json()
+            let retriedURL = try #require(retried["upload_url"] as? String)
+            let retriedComplete = try #require(retried["complete_url"] as? String)
+            #expect(try await RuntimeHarness.fetch(retriedURL, method: .PUT, body: gulp.prefix(1000)).status == 200)
+            let mismatched = try await h.request(.POST, retriedComplete, headers: alice.auth)
+            #expect(mismatched.status == 422)
+            #expect((try mismatched.json()["errors"] as? [[String: Any]])?.first?["field"] as? String == "size_bytes")
+            #expect(try await RuntimeHarness.fetch(retriedURL, method: .PUT, body: gulp).status == 200)
+            let done = try await h.request(.POST, retriedComplete, headers: alice.auth)
             #expect(done.status == 201)
+            #expect(try done.json()["filename"] as? String == "gulp.png")
             #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 1)
             #expect(try await h.request(.POST, "/images/uploads/not-a-uuid/complete", headers: alice.auth).status == 404)
         }

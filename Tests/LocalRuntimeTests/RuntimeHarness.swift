@@ -1,13 +1,12 @@
 import AsyncHTTPClient
 import Foundation
-import LocalRuntime
+@testable import LocalRuntime
 import Logging
 import Messaging
 import NIOCore
 import NIOHTTP1
 import NIOFoundationCompat
 import Storage
-import Synchronization
 import Testing
 
 /// Starts a LocalRuntime over the fixture-functions binary (real worker processes) on a free port.
@@ -106,25 +105,12 @@ struct RuntimeHarness {
     /// function): without this a failed start would leave the test waiting for a port forever.
     static func firstListening(_ runtime: LocalRuntime, _ running: Task<Void, any Error>) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            let once = Once(continuation)
-            Task { once.resume(.success(await runtime.port())) }
+            let once = FirstResult(continuation)
+            Task { once.resume(with: .success(await runtime.port())) }
             Task {
                 let outcome = await running.result
-                once.resume(.failure(StartFailed(description: "local-runtime stopped before it listened: \(outcome)")))
+                once.resume(with: .failure(StartFailed(description: "local-runtime stopped before it listened: \(outcome)")))
             }
-        }
-    }
-
-    /// A continuation resumed by whichever side comes first.
-    final class Once: Sendable {
-        private let continuation: Mutex<CheckedContinuation<Int, any Error>?>
-        init(_ continuation: CheckedContinuation<Int, any Error>) { self.continuation = Mutex(continuation) }
-        func resume(_ result: Result<Int, any Error>) {
-            let first = continuation.withLock { stored -> CheckedContinuation<Int, any Error>? in
-                defer { stored = nil }
-                return stored
-            }
-            first?.resume(with: result)
         }
     }
 

@@ -66,42 +66,44 @@ enum IngressRouter {
             for: request, body: body, route: route, pathParameters: parameters,
             sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID
         )
-        let encoded = try JSONEncoder().encode(event)
+        var response = await answer(function, event: try JSONEncoder().encode(event), requestID: requestID,
+                                    supervisor: supervisor, metrics: metrics, limits: limits, logger: logger)
+        response.headers[.init("apigw-requestid")!] = requestID
+        return response
+    }
+
+    /// What the client gets for an event: refused over the payload limit, 504 at the integration timeout,
+    /// the function's answer, or the gateway's problem for an invocation that did not succeed.
+    private static func answer(
+        _ function: FunctionDescription, event: Data, requestID: String, supervisor: WorkerSupervisor,
+        metrics: RuntimeMetrics, limits: Limits, logger: Logger
+    ) async -> Response {
         // Lambda refuses a synchronous event over 6 MB; a binary body grows by a third as base64.
-        guard encoded.count <= limits.maxEventBytes else {
+        guard event.count <= limits.maxEventBytes else {
             logger.warning(
                 "event over the invocation payload limit",
-                metadata: ["function": "\(function.name)", "event.bytes": "\(encoded.count)", "limit": "\(limits.maxEventBytes)"]
+                metadata: ["function": "\(function.name)", "event.bytes": "\(event.count)", "limit": "\(limits.maxEventBytes)"]
             )
-            var refused = GatewayProblem.payloadTooLarge(
+            return GatewayProblem.payloadTooLarge(
                 "The request is over the \(limits.maxEventBytes)-byte invocation payload limit once encoded for the function (a binary body grows by a third)."
             )
-            refused.headers[.init("apigw-requestid")!] = requestID
-            return refused
         }
         let result = await IntegrationTimeout.run(within: limits.integrationTimeout) {
-            await supervisor.invoke(function, event: encoded, requestID: requestID)
+            await supervisor.invoke(function, event: event, requestID: requestID)
         }
         guard let result else {
             logger.warning(
                 "integration timeout: the client is answered 504, the invocation runs on",
                 metadata: ["function": "\(function.name)", "request.id": "\(requestID)"]
             )
-            var timedOut = GatewayProblem.response(
+            return GatewayProblem.response(
                 status: .gatewayTimeout, code: "integration_timeout",
                 detail: "The function did not answer within the gateway's integration timeout."
             )
-            timedOut.headers[.init("apigw-requestid")!] = requestID
-            return timedOut
         }
-        if case .success(let output) = result {
-            var response = APIGatewayEventBuilder.response(from: output)
-            response.headers[.init("apigw-requestid")!] = requestID
-            if response.status.code == 429 { metrics.rateLimited(function.name).increment() }
-            return response
-        }
-        var response = GatewayProblem.response(for: result)!
-        response.headers[.init("apigw-requestid")!] = requestID
+        guard case .success(let output) = result else { return GatewayProblem.response(for: result)! }
+        let response = APIGatewayEventBuilder.response(from: output)
+        if response.status.code == 429 { metrics.rateLimited(function.name).increment() }
         return response
     }
 

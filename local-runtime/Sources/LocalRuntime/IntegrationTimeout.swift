@@ -6,32 +6,32 @@ enum IntegrationTimeout {
     /// The work's result, or nil when `timeout` passed first. The work is not cancelled.
     static func run<T: Sendable>(within timeout: Duration, _ work: @escaping @Sendable () async -> T) async -> T? {
         await withCheckedContinuation { (continuation: CheckedContinuation<T?, Never>) in
-            let once = Once(continuation)
+            let once = FirstResult(continuation)
             let timer = Task {
                 // Cancelled means the work answered first: a cancelled sleep returns early, so look.
                 guard (try? await Task.sleep(for: timeout)) != nil, !Task.isCancelled else { return }
-                once.resume(with: nil)
+                once.resume(with: .success(nil))
             }
             Task {
                 let value = await work()
-                once.resume(with: value)
+                once.resume(with: .success(value))
                 timer.cancel()
             }
         }
     }
+}
 
-    /// A continuation resumed by whichever side comes first; the other's resume does nothing.
-    private final class Once<Value: Sendable>: Sendable {
-        private let continuation: Mutex<CheckedContinuation<Value, Never>?>
+/// A continuation resumed by whichever of several racing tasks comes first; later results are dropped.
+final class FirstResult<Value: Sendable, Failure: Error>: Sendable {
+    private let continuation: Mutex<CheckedContinuation<Value, Failure>?>
 
-        init(_ continuation: CheckedContinuation<Value, Never>) { self.continuation = Mutex(continuation) }
+    init(_ continuation: CheckedContinuation<Value, Failure>) { self.continuation = Mutex(continuation) }
 
-        func resume(with value: Value) {
-            let first = continuation.withLock { stored -> CheckedContinuation<Value, Never>? in
-                defer { stored = nil }
-                return stored
-            }
-            first?.resume(returning: value)
+    func resume(with result: sending Result<Value, Failure>) {
+        let first = continuation.withLock { stored -> CheckedContinuation<Value, Failure>? in
+            defer { stored = nil }
+            return stored
         }
+        first?.resume(with: result)
     }
 }
