@@ -12,6 +12,8 @@ public struct Configuration: Sendable {
     public var amqp: AMQPSettings?
     public var s3: S3Settings?
     public var jwtSecret: String?
+    /// The HMAC key of signed transformation URLs; nil derives one from `jwtSecret` (see `URLSigner`).
+    public var urlSigningKey: String?
     public var transformQueue: String
     /// Deliveries of a job before it is dead-lettered, declared with the queue (`x-delivery-limit`).
     public var queueDeliveryLimit: Int
@@ -47,6 +49,10 @@ public struct Configuration: Sendable {
         }
         if mode == .production, jwtSecret == nil {
             throw ConfigurationError("JWT_SECRET is required when APP_ENV=production")
+        }
+        self.urlSigningKey = value("URL_SIGNING_KEY")
+        if let key = urlSigningKey, key.utf8.count < 32 {
+            throw ConfigurationError("URL_SIGNING_KEY must be at least 32 bytes")
         }
         self.transformQueue = value("TRANSFORM_QUEUE") ?? "image-transforms"
         if let text = value("QUEUE_DELIVERY_LIMIT") {

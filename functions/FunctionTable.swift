@@ -107,6 +107,18 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(try await TransformFunction(environment: environment)) },
     FunctionDefinition(
         FunctionDescription(
+            name: "url-transform", summary: "A transformed image by URL, made within the request when new.", timeoutSeconds: 29,
+            memoryMB: 1024, routes: [HTTPRoute("GET", "/images/{id}/t/{options}")]
+        )
+    ) { environment in apiHandler(try await URLTransformFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "sign-url", summary: "Signs a transformation URL that works without a header until it expires.", timeoutSeconds: 10,
+            memoryMB: 256, routes: [HTTPRoute("POST", "/images/{id}/signed-url")]
+        )
+    ) { environment in apiHandler(try await SignURLFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "transform-worker", summary: "Makes queued variants.", timeoutSeconds: 60, memoryMB: 1024,
             queue: QueueTrigger(queue: "image-transforms")
         )

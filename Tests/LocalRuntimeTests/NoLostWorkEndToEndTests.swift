@@ -10,6 +10,7 @@ import Testing
 /// databases reference the objects of the shared bucket.
 @Suite struct NoLostWorkEndToEndTests {
     typealias I = ImagesEndToEndTests
+    typealias T = TestImages
 
     struct Service {
         let h: RuntimeHarness
@@ -109,6 +110,39 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(id)", headers: alice.auth).status == 200)
             let metrics = try await h.request(.GET, "/metrics").text
             #expect(metrics.contains(#"scheduled_invocations_total{function="sweeper",outcome="success"}"#))
+        }
+    }
+
+    /// A URL transformation made within its request records the variant with an outbox row, as a queued one
+    /// does: when the request cannot finish it (here the original is missing from the store), the sweeper
+    /// hands it to the worker, and once the original is back the same URL serves the result. One that
+    /// finishes in its request leaves no outbox row behind.
+    @Test func aURLTransformationItsRequestCouldNotFinishIsFinishedByTheWorker() async throws {
+        try await withService { service in
+            let h = service.h
+            let alice = try await I.signUp(h, "alice")
+            let dune = try I.photo("Dune.jpg")
+            let id = try #require(try await alice.upload(dune).json()["id"] as? String)
+            let key = "originals/\(alice.userID)/\(id)"
+            try await service.store.deleteObject(key: key)
+            let failed = try await h.request(.GET, "/images/\(id)/t/w_200,gray", headers: alice.auth)
+            #expect(failed.status == 503)
+            #expect(failed.header("retry-after") != nil)
+
+            try await service.store.putObject(key: key, body: dune, contentType: "image/jpeg")
+            try await Task.sleep(for: .milliseconds(1100))  // past SWEEP_OUTBOX_AFTER_SECONDS
+            #expect(try await sweep(h)["republished"] as? Int == 1)
+            var served: RuntimeHarness.Reply?
+            #expect(await h.eventually(timeout: .seconds(20)) {
+                served = try? await h.request(.GET, "/images/\(id)/t/w_200,gray", headers: alice.auth)
+                return served?.status == 200
+            })
+            #expect(try T.decode([UInt8](try #require(served).body)).width == 200)
+            #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 1)
+
+            #expect(try await h.request(.GET, "/images/\(id)/t/w_100", headers: alice.auth).status == 200)
+            try await Task.sleep(for: .milliseconds(1100))
+            #expect(try await sweep(h)["republished"] as? Int == 0)
         }
     }
 }

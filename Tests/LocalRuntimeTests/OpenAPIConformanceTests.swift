@@ -66,6 +66,15 @@ import Testing
                 _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: spec, headers: auth + json)
                 _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: Data(#"{"transformations":{"rotate":"x"}}"#.utf8), headers: auth + json)
                 _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: Data(#"{"transformations":{"flip":true}}"#.utf8), headers: auth + json)
+                let byURL = "/images/{id}/t/{options}"
+                _ = try await record(.GET, byURL, "/images/\(id)/t/w_120,gray", headers: auth)
+                _ = try await record(.GET, byURL, "/images/\(id)/t/w_0,zoom_2", headers: auth)
+                _ = try await record(.GET, byURL, "/images/\(id)/t/w_120")
+                let signed = try await record(.POST, "/images/{id}/signed-url", "/images/\(id)/signed-url", body: Data(#"{"options":"w_90"}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/images/{id}/signed-url", "/images/\(id)/signed-url", body: Data(#"{"expires_in":0}"#.utf8), headers: auth + json)
+                let signedURL = try #require(try signed.json()["url"] as? String)
+                _ = try await record(.GET, byURL, signedURL)
+                _ = try await record(.GET, byURL, signedURL.replacingOccurrences(of: "w_90", with: "w_91"))
                 _ = try await record(.GET, "/images/{id}/variants", "/images/\(id)/variants", headers: auth)
                 _ = try await record(.DELETE, "/images/{id}", "/images/\(id)", headers: auth)
 

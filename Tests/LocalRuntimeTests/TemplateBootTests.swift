@@ -96,7 +96,8 @@ import Yams
                     (.POST, "/images", nil), (.POST, "/images/uploads", #"{"size_bytes":10}"#),
                     (.POST, "/images/uploads/\(none)/complete", nil), (.GET, "/images/\(none)", nil), (.GET, "/images/\(none)/metadata", nil),
                     (.GET, "/images", nil), (.GET, "/images/\(none)/variants", nil), (.DELETE, "/images/\(none)", nil),
-                    (.POST, "/images/\(none)/transform", #"{"transformations":{"flip":true}}"#),
+                    (.POST, "/images/\(none)/transform", #"{"transformations":{"flip":true}}"#), (.GET, "/images/\(none)/t/flip", nil),
+                    (.POST, "/images/\(none)/signed-url", #"{"options":"flip"}"#),
                 ]
                 for (method, path, body) in requests {
                     let reply = try await h.request(method, path, body: body.map { Data($0.utf8) }, headers: auth)

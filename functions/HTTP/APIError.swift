@@ -23,12 +23,17 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let uploadNotReceived = Code(rawValue: "upload_not_received")
         /// A presigned upload that another request is completing right now.
         public static let uploadInProgress = Code(rawValue: "upload_in_progress")
+        /// A signed URL whose signature does not match its path and expiry (or is missing a part).
+        public static let invalidSignature = Code(rawValue: "invalid_signature")
+        /// A signed URL used after its expiry.
+        public static let signatureExpired = Code(rawValue: "signature_expired")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {
             switch self {
             case .badRequest: (400, "Bad Request")
             case .unauthorized: (401, "Unauthorized")
+            case .invalidSignature, .signatureExpired: (403, "Forbidden")
             case .notFound: (404, "Not Found")
             case .usernameTaken, .uploadNotReceived, .uploadInProgress: (409, "Conflict")
             case .payloadTooLarge: (413, "Content Too Large")

@@ -1327,6 +1327,284 @@ enum OpenAPIDocument {
     "summary": "The image's metadata."
    }
   },
+  "/images/{id}/signed-url": {
+   "post": {
+    "description": "The options are checked as the URL checks them and written in canonical order and spelling. The URL carries `expires` and `signature` (HMAC-SHA256 over `GET`, the path and the expiry, keyed by `URL_SIGNING_KEY`); it gives that one variant of that one image, nothing else. Signing makes no variant and costs no allowance.",
+    "operationId": "signTransformURL",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     }
+    ],
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "additionalProperties": false,
+        "properties": {
+         "expires_in": {
+          "default": 86400,
+          "description": "Seconds the URL works.",
+          "maximum": 604800,
+          "minimum": 1,
+          "type": "integer"
+         },
+         "options": {
+          "description": "As in `GET /images/{id}/t/{options}`.",
+          "example": "w_800,fmt_webp",
+          "type": "string"
+         }
+        },
+        "required": [
+         "options"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "additionalProperties": false,
+         "properties": {
+          "expires_at": {
+           "format": "date-time",
+           "type": "string"
+          },
+          "options": {
+           "description": "The options in canonical form.",
+           "type": "string"
+          },
+          "url": {
+           "description": "The signed path and query, relative to the API's base URL.",
+           "type": "string"
+          }
+         },
+         "required": [
+          "url",
+          "options",
+          "expires_at"
+         ],
+         "type": "object"
+        }
+       }
+      },
+      "description": "The signed URL."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Sign a transformation URL that works without a header until it expires."
+   }
+  },
+  "/images/{id}/t/{options}": {
+   "get": {
+    "description": "The same normalized spec, and so the same variant, as `POST /images/{id}/transform` with the equivalent JSON. A ready variant is served as `GET /images/{id}` serves bytes (ETag, 304, a 302 when large or with `redirect=1`); a new one is made within the request and served; one being made elsewhere is waited for, up to 25 s. Authenticate with the bearer token, or with `expires` and `signature` from `POST /images/{id}/signed-url`, which need no header. New variants count against the transforms rate limit; existing ones cost nothing.",
+    "operationId": "transformByURL",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "description": "Comma-separated options, each `name` or `name_value`; order does not matter and values are percent-decoded after the split. `w_<px>`, `h_<px>` (1-8192), `fit_fill|cover|contain|inside` (resize; with one side the other keeps the aspect ratio), `crop_<x>:<y>:<width>:<height>`, `rot_<degrees>`, `flip`, `mirror`, `gray` (or `grayscale`), `sepia`, `blur_<sigma 0.3-100>`, `sharpen`, `invert`, `wm_<text>`, `wmpos_bottom-right|bottom-left|top-right|top-left|center`, `wmop_<0-1>`, `fmt_jpeg|png|webp|avif|heif|gif|tiff`, `q_<1-100>`, `compress`. Each means the same as its field of the JSON `transformations` (README, \"Transformations by URL\"); an unknown, repeated or invalid option is a 422 naming it (`options.w`).",
+      "in": "path",
+      "name": "options",
+      "required": true,
+      "schema": {
+       "example": "w_800,h_600,fit_cover,fmt_webp,q_80",
+       "minLength": 1,
+       "type": "string"
+      }
+     },
+     {
+      "description": "Unix seconds until which a signed URL works (with `signature`).",
+      "in": "query",
+      "name": "expires",
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "description": "base64url HMAC-SHA256 of the URL (from `POST /images/{id}/signed-url`).",
+      "in": "query",
+      "name": "signature",
+      "schema": {
+       "type": "string"
+      }
+     },
+     {
+      "description": "`1` or `true`: answer with a 302 to a short-lived presigned URL of the bytes, whatever their size. Without it, bytes over the inline limit (4,706,304 bytes: a Lambda response carries at most 6 MB, base64 a third more) are redirected and smaller ones answered inline; `0` or `false` is the same as leaving it out.",
+      "in": "query",
+      "name": "redirect",
+      "schema": {
+       "enum": [
+        "1",
+        "true",
+        "0",
+        "false"
+       ],
+       "type": "string"
+      }
+     },
+     {
+      "in": "header",
+      "name": "If-None-Match",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "image/*": {
+        "schema": {
+         "format": "binary",
+         "type": "string"
+        }
+       }
+      },
+      "description": "The variant's bytes with their true content type.",
+      "headers": {
+       "Cache-Control": {
+        "description": "`private, max-age=31536000, immutable` with a bearer token; `public, max-age=<seconds left>` for a signed URL.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "Content-Location": {
+        "description": "The variant's URL, `/images/{variant id}`.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "RateLimit": {
+        "$ref": "#/components/headers/RateLimit"
+       },
+       "RateLimit-Policy": {
+        "$ref": "#/components/headers/RateLimit-Policy"
+       }
+      }
+     },
+     "202": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Image"
+        }
+       }
+      },
+      "description": "The variant is still being made elsewhere after the wait.",
+      "headers": {
+       "Content-Location": {
+        "description": "The variant's URL, `/images/{variant id}`.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "Retry-After": {
+        "schema": {
+         "type": "integer"
+        }
+       }
+      }
+     },
+     "302": {
+      "description": "The bytes are at `Location`: a presigned object-store URL valid for `S3_PRESIGN_DOWNLOAD_SECONDS` (default 300), needing no credentials, answered with the image's content type and an `inline` Content-Disposition with its name. Follow it without the Authorization header.",
+      "headers": {
+       "Cache-Control": {
+        "description": "`private, no-store`: the URL expires.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "Location": {
+        "description": "The presigned URL.",
+        "schema": {
+         "format": "uri",
+         "type": "string"
+        }
+       }
+      }
+     },
+     "304": {
+      "description": "Not modified."
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "403": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "429": {
+      "$ref": "#/components/responses/RateLimited"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     },
+     {}
+    ],
+    "summary": "A transformed image by URL: served, or made within the request when new."
+   }
+  },
   "/images/{id}/transform": {
    "post": {
     "operationId": "transform",

@@ -78,7 +78,7 @@ struct TransformFunction: APIFunction {
         try? await service.images.jobPublished(variant.id)
         let headers = location(variant.id).merging(limitHeaders) { $1 }
         if let wait = Self.preferredWait(request), wait > 0,
-            let done = try await waitForResult(variant.id, owner: user.id, upTo: Self.waitLimit(wait, context: context))
+            let done = try await VariantWait.result(variant.id, owner: user.id, images: service.images, upTo: Self.waitLimit(wait, context: context))
         {
             return .json(ImageJSON(done), status: done.status == .ready ? 201 : 202, headers: headers)
         }
@@ -116,22 +116,5 @@ struct TransformFunction: APIFunction {
     /// The wait asked for, cut to end 2 s before the invocation's deadline.
     static func waitLimit(_ seconds: Int, context: InvocationContext) -> Duration {
         max(.zero, min(.seconds(seconds), context.remainingTime - .seconds(2)))
-    }
-
-    /// Checks the variant with growing pauses (50 ms doubling to 1 s), not in a tight loop, until it is
-    /// ready or failed or the time is up.
-    func waitForResult(_ id: UUID, owner: UUID, upTo limit: Duration) async throws -> ImageRecord? {
-        let deadline = ContinuousClock.now + limit
-        var pause = Duration.milliseconds(50)
-        while ContinuousClock.now < deadline {
-            try await Task.sleep(for: min(pause, deadline - ContinuousClock.now))
-            if let image = try await storage({ try await service.images.find(id, owner: owner) }),
-                image.status == .ready || image.status == .failed
-            {
-                return image
-            }
-            pause = min(pause * 2, .seconds(1))
-        }
-        return nil
     }
 }

@@ -1,0 +1,218 @@
+import Foundation
+
+/// The transformations of a URL, `GET /images/{id}/t/{options}`: `w_800,h_600,fit_cover,fmt_webp,q_80,rot_90,gray`.
+/// Options are separated by commas; each is a name, or a name, `_` and a value. Every field of the JSON spec has
+/// one (README, "Transformations by URL"). The options are turned into the JSON spec and go through the same
+/// parser, so both spellings validate alike, normalize alike and name the same variant; errors are reported
+/// against the option (`options.w`), every bad one at once.
+extension TransformationSpec {
+    /// One URL option: its name, the JSON field it sets, and whether it takes a value.
+    struct URLOption {
+        enum Value { case none, integer, number, text, crop }
+        var name: String
+        /// Path of the field in `transformations`, e.g. `["resize", "width"]`.
+        var field: [String]
+        var value: Value
+    }
+
+    static let urlOptions: [URLOption] = [
+        URLOption(name: "crop", field: ["crop"], value: .crop),
+        URLOption(name: "w", field: ["resize", "width"], value: .integer),
+        URLOption(name: "h", field: ["resize", "height"], value: .integer),
+        URLOption(name: "fit", field: ["resize", "fit"], value: .text),
+        URLOption(name: "rot", field: ["rotate"], value: .number),
+        URLOption(name: "flip", field: ["flip"], value: .none),
+        URLOption(name: "mirror", field: ["mirror"], value: .none),
+        URLOption(name: "gray", field: ["filters", "grayscale"], value: .none),
+        URLOption(name: "sepia", field: ["filters", "sepia"], value: .none),
+        URLOption(name: "blur", field: ["filters", "blur"], value: .number),
+        URLOption(name: "sharpen", field: ["filters", "sharpen"], value: .none),
+        URLOption(name: "invert", field: ["filters", "invert"], value: .none),
+        URLOption(name: "wm", field: ["watermark", "text"], value: .text),
+        URLOption(name: "wmpos", field: ["watermark", "position"], value: .text),
+        URLOption(name: "wmop", field: ["watermark", "opacity"], value: .number),
+        URLOption(name: "fmt", field: ["format"], value: .text),
+        URLOption(name: "q", field: ["quality"], value: .integer),
+        URLOption(name: "compress", field: ["compress"], value: .none),
+    ]
+
+    /// Other spellings accepted for an option; they mean exactly the same.
+    static let urlOptionAliases = ["grayscale": "gray"]
+
+    /// Parses the raw (still percent-encoded) options segment of the path. Values are percent-decoded after
+    /// the split, so a watermark text may carry `%2C` for a comma.
+    public static func parse(urlOptions raw: String) throws(SpecValidationError) -> TransformationSpec {
+        var errors: [SpecValidationError.FieldError] = []
+        var transformations: [String: JSONValue] = [:]
+        var seen: Set<String> = []
+        let tokens = raw.split(separator: ",", omittingEmptySubsequences: false)
+        if raw.isEmpty { throw SpecValidationError([.init(field: "options", message: "must name at least one transformation")]) }
+        for token in tokens {
+            let (rawName, rawValue) = token.firstIndex(of: "_").map { (token[..<$0], Optional(token[token.index(after: $0)...])) } ?? (token, nil)
+            let written = String(rawName).lowercased()
+            let name = urlOptionAliases[written] ?? written
+            guard !name.isEmpty else {
+                errors.append(.init(field: "options", message: "has an empty option (two commas in a row, or one at an end)"))
+                continue
+            }
+            guard let option = urlOptions.first(where: { $0.name == name }) else {
+                errors.append(.init(field: "options.\(written)", message: "unknown option; known: \(urlOptions.map(\.name).joined(separator: ", "))"))
+                continue
+            }
+            guard seen.insert(name).inserted else {
+                errors.append(.init(field: "options.\(name)", message: "is given more than once"))
+                continue
+            }
+            let text = rawValue.map { String($0).removingPercentEncoding ?? String($0) }
+            let field = "options.\(name)"
+            let value: JSONValue
+            switch (option.value, text) {
+            case (.none, nil):
+                value = .bool(true)
+            case (.none, _?):
+                errors.append(.init(field: field, message: "takes no value"))
+                continue
+            case (_, nil), (_, ""?):
+                errors.append(.init(field: field, message: "needs a value: \(name)_<value>"))
+                continue
+            case (.integer, let text?), (.number, let text?):
+                guard let number = Self.decimal(text) else {
+                    errors.append(.init(field: field, message: "must be a number, not \"\(Self.shown(text))\""))
+                    continue
+                }
+                value = .number(number)
+            case (.text, let text?):
+                value = .string(name == "wm" ? text : text.lowercased())
+            case (.crop, let text?):
+                let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Self.decimal(String($0)) }
+                guard parts.count == 4, let x = parts[0], let y = parts[1], let w = parts[2], let h = parts[3] else {
+                    errors.append(.init(field: field, message: "must be crop_<x>:<y>:<width>:<height>"))
+                    continue
+                }
+                value = .object(["x": .number(x), "y": .number(y), "width": .number(w), "height": .number(h)])
+            }
+            transformations.set(option.field, to: value)
+        }
+        let spec: TransformationSpec
+        do {
+            spec = try parse(body: .object(["transformations": .object(transformations)]))
+        } catch let specErrors {
+            // The well-formed options' own errors too, so every bad option is named at once; but not an
+            // object's missing part (a resize's side, a watermark's text) when a malformed option was that
+            // part, nor "empty" when every option was malformed: they would only echo the first error.
+            let malformed = Set(errors.compactMap { error in urlOptions.first { "options.\($0.name)" == error.field }?.field.first })
+            for error in specErrors.errors {
+                let path = error.field.split(separator: ".").dropFirst().map(String.init)
+                let field = urlOptionField(for: error.field)
+                if errors.contains(where: { $0.field == field }) { continue }
+                if path.isEmpty, !errors.isEmpty { continue }
+                if let top = path.first, malformed.contains(top), path.count == 1 || error.message == "is required" { continue }
+                errors.append(.init(field: field, message: error.message))
+            }
+            throw SpecValidationError(errors)
+        }
+        if !errors.isEmpty { throw SpecValidationError(errors) }
+        return spec
+    }
+
+    /// The option a field error of the JSON spec is about: `transformations.resize.width` is `options.w`.
+    public static func urlOptionField(for specField: String) -> String {
+        let path = specField.split(separator: ".").map(String.init).dropFirst()  // drop "transformations"
+        if path.isEmpty { return "options" }
+        // The longest option field that the error's path starts with; a whole-object error (a resize with
+        // only a fit, a watermark with no text) is about the option that carries the object's key field.
+        if let option = urlOptions.filter({ Array(path.prefix($0.field.count)) == $0.field }).max(by: { $0.field.count < $1.field.count }) {
+            return "options.\(option.name)"
+        }
+        switch path.first {
+        case "resize": return "options.fit"
+        case "watermark": return "options.wm"
+        default: return "options"
+        }
+    }
+
+    /// The spec as URL options, in one canonical order and spelling: `parse(urlOptions:)` of it gives the
+    /// same spec. Defaults are left out (a resize's `fit` with one side, `fill` with two; a watermark's
+    /// bottom-right position and 0.5 opacity).
+    public var urlOptions: String {
+        var parts: [String] = []
+        if let crop { parts.append("crop_\(crop.x):\(crop.y):\(crop.width):\(crop.height)") }
+        if let resize {
+            if let w = resize.width { parts.append("w_\(w)") }
+            if let h = resize.height { parts.append("h_\(h)") }
+            if resize.width != nil, resize.height != nil, resize.fit != .fill { parts.append("fit_\(resize.fit.rawValue)") }
+        }
+        if let rotate { parts.append("rot_\(Self.spelled(rotate))") }
+        if flip { parts.append("flip") }
+        if mirror { parts.append("mirror") }
+        if filters.grayscale { parts.append("gray") }
+        if filters.sepia { parts.append("sepia") }
+        if let blur = filters.blur { parts.append("blur_\(Self.spelled(blur))") }
+        if filters.sharpen { parts.append("sharpen") }
+        if filters.invert { parts.append("invert") }
+        if let watermark {
+            parts.append("wm_\(Self.percentEncoded(watermark.text))")
+            if watermark.position != .bottomRight { parts.append("wmpos_\(watermark.position.rawValue)") }
+            if watermark.opacity != 0.5 { parts.append("wmop_\(Self.spelled(watermark.opacity))") }
+        }
+        if let format { parts.append("fmt_\(format.rawValue)") }
+        if let quality { parts.append("q_\(quality)") }
+        if compress { parts.append("compress") }
+        return parts.joined(separator: ",")
+    }
+
+    /// A plain decimal: an optional minus, digits, an optional fraction. Not `1e3`, `inf`, `nan` or `0x10`,
+    /// which `Double(_:)` would take.
+    static func decimal(_ text: String) -> Double? {
+        var rest = Substring(text)
+        if rest.first == "-" { rest.removeFirst() }
+        let pieces = rest.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(pieces.count), pieces.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            rest.count <= 24
+        else { return nil }
+        return Double(text)
+    }
+
+    /// A value as it may be echoed in a message: short, printable.
+    static func shown(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.properties.generalCategory != .control }).prefix(40))
+    }
+
+    static func spelled(_ value: Double) -> String {
+        if value.rounded() == value { return String(Int(value)) }
+        var s = String(format: "%.3f", value)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
+    /// Everything but RFC 3986's unreserved characters, so the text survives the split on commas and any
+    /// proxy's normalization.
+    static func percentEncoded(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.append(Character(Unicode.Scalar(byte)))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
+    }
+}
+
+extension [String: JSONValue] {
+    /// Sets a value at a nested path, making the objects on the way.
+    fileprivate mutating func set(_ path: [String], to value: JSONValue) {
+        guard let key = path.first else { return }
+        if path.count == 1 {
+            self[key] = value
+            return
+        }
+        var inner: [String: JSONValue] = [:]
+        if case .object(let existing)? = self[key] { inner = existing }
+        inner.set(Array(path.dropFirst()), to: value)
+        self[key] = .object(inner)
+    }
+}

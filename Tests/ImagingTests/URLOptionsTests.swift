@@ -1,0 +1,96 @@
+import Foundation
+@testable import Imaging
+import Testing
+
+/// The URL spelling of transformations (`w_800,fmt_webp`): it parses into the same normalized spec as the JSON
+/// body, every JSON field has an option, and every bad option is named.
+@Suite struct URLOptionsTests {
+    static func json(_ text: String) throws -> TransformationSpec {
+        try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(text)}"#.utf8)))
+    }
+
+    static func fields(_ options: String) -> [String] {
+        do {
+            _ = try TransformationSpec.parse(urlOptions: options)
+            return []
+        } catch {
+            return error.errors.map(\.field)
+        }
+    }
+
+    @Test func theIssuesExampleIsTheJSONSpec() throws {
+        let url = try TransformationSpec.parse(urlOptions: "w_800,h_600,fit_cover,fmt_webp,q_80,rot_90,gray")
+        let body = try Self.json(#"{"resize":{"width":800,"height":600,"fit":"cover"},"format":"webp","quality":80,"rotate":90,"filters":{"grayscale":true}}"#)
+        #expect(url == body)
+        #expect(url.hash == body.hash)
+        // Order and case do not matter; the alias means the same.
+        #expect(try TransformationSpec.parse(urlOptions: "GRAYSCALE,rot_450,q_80,FMT_WEBP,fit_cover,h_600,w_800") == body)
+    }
+
+    /// Each of these JSON specs, between them using every field, survives `urlOptions` and back unchanged.
+    @Test(arguments: [
+        #"{"resize":{"width":320}}"#,
+        #"{"resize":{"height":200,"fit":"cover"}}"#,
+        #"{"resize":{"width":300,"height":200}}"#,
+        #"{"resize":{"width":300,"height":200,"fit":"contain"}}"#,
+        #"{"resize":{"width":300,"height":200,"fit":"inside"}}"#,
+        #"{"crop":{"x":10,"y":0,"width":300,"height":200},"rotate":-30.5,"flip":true,"mirror":true}"#,
+        #"{"filters":{"grayscale":true,"sepia":true,"blur":2.25,"sharpen":true,"invert":true}}"#,
+        #"{"watermark":{"text":"© Ada, 2026 – 50%_off/#1?"}}"#,
+        #"{"watermark":{"text":"x","position":"top-left","opacity":0.25}}"#,
+        #"{"format":"jpeg","quality":80,"compress":true}"#,
+        #"{"format":"avif"}"#,
+    ])
+    func everyFieldRoundTrips(_ text: String) throws {
+        let spec = try Self.json(text)
+        let options = spec.urlOptions
+        #expect(!options.contains(" "))
+        let back = try TransformationSpec.parse(urlOptions: options)
+        #expect(back == spec, "\(text) → \(options)")
+        #expect(back.canonicalJSON == spec.canonicalJSON)
+    }
+
+    @Test func everyJSONFieldHasAnOption() {
+        let covered = Set(TransformationSpec.urlOptions.map { $0.field.joined(separator: ".") })
+        let jsonFields = [
+            "resize.width", "resize.height", "resize.fit", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
+            "filters.blur", "filters.sharpen", "filters.invert", "watermark.text", "watermark.position", "watermark.opacity", "format",
+            "quality", "compress",
+        ]
+        #expect(covered == Set(jsonFields))
+    }
+
+    @Test func percentEncodedValuesAreDecodedAfterTheSplit() throws {
+        let spec = try TransformationSpec.parse(urlOptions: "wm_Hello%2C%20world,wmpos_center")
+        #expect(spec.watermark?.text == "Hello, world")
+        #expect(spec.watermark?.position == .center)
+    }
+
+    @Test func everyBadOptionIsNamed() {
+        // Malformed options and out-of-range ones, all in one answer.
+        #expect(Set(Self.fields("w_0,h_abc,foo,rot_1e3,flip_yes,q_101,fit_squash")) == ["options.w", "options.h", "options.foo", "options.rot", "options.flip", "options.q", "options.fit"])
+        #expect(Self.fields("w_abc,fit_cover") == ["options.w"])  // not also "a fit needs a side"
+        // The JSON parser's errors come back under the option's name.
+        #expect(Set(Self.fields("w_0,q_101,fit_squash,blur_200,fmt_bmp,wmop_2,wm_x")) == ["options.w", "options.q", "options.fit", "options.blur", "options.fmt", "options.wmop"])
+        #expect(Self.fields("crop_1:2:3") == ["options.crop"])
+        #expect(Self.fields("crop_0:0:0:10") == ["options.crop"])
+        #expect(Self.fields("w_10,w_20") == ["options.w"])
+        #expect(Self.fields("w_10,,h_5") == ["options"])
+        #expect(Self.fields("") == ["options"])
+        #expect(Self.fields("fit_cover") == ["options.fit"])  // a fit needs a side
+        #expect(Self.fields("wmpos_center") == ["options.wm"])  // a position needs a text
+        #expect(Self.fields("w_") == ["options.w"])
+        #expect(Self.fields("w_-5") == ["options.w"])
+        #expect(Self.fields("rot_nan,blur_inf,w_0x10") == ["options.rot", "options.blur", "options.w"])
+    }
+
+    @Test func aCropOutsideTheImageIsNamedByItsOption() throws {
+        let spec = try TransformationSpec.parse(urlOptions: "crop_100:0:50:50")
+        do {
+            try spec.validate(forImageOf: (120, 80))
+            Issue.record("the crop should not fit")
+        } catch {
+            #expect(error.errors.map { TransformationSpec.urlOptionField(for: $0.field) } == ["options.crop"])
+        }
+    }
+}

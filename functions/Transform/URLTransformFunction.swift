@@ -1,0 +1,110 @@
+import Foundation
+import FunctionRuntime
+import Imaging
+import Storage
+
+/// `GET /images/{id}/t/{options}`: a transformed image by URL, as an `<img src>` uses it. The options
+/// (`w_800,fmt_webp`, README "Transformations by URL") parse into the same normalized spec as
+/// `POST /images/{id}/transform`, so both name the same variant. A ready variant is served (or redirected
+/// when large); a missing one is made within the request (`VariantOnDemand`) and served; one being made
+/// elsewhere is waited for until 2 s before the deadline, then answered 202 like `GET /images/{id}`.
+///
+/// Authentication is the bearer token, or a signed URL (`URLSigner`) which needs no header. New work costs a
+/// unit of the transforms rate limit; a variant that exists costs nothing.
+struct URLTransformFunction: APIFunction {
+    let service: ImageService
+    let onDemand: VariantOnDemand
+    let signer: URLSigner
+    let limiter: RateLimiter
+    let policy: RateLimitPolicy
+
+    init(environment: FunctionEnvironment) async throws {
+        service = try await ImageService(environment: environment)
+        onDemand = VariantOnDemand(service: service)
+        signer = try URLSigner(configuration: environment.configuration)
+        limiter = try RateLimiter(environment: environment)
+        policy = environment.configuration.rateLimits.transforms
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let options = Self.rawOptions(request)
+        let query = request.queryStringParameters ?? [:]
+        let source: ImageRecord
+        var cacheControl = "private, max-age=31536000, immutable"
+        if query["signature"] != nil || query["expires"] != nil {
+            guard let idText = request.pathParameters?["id"], let id = UUID(uuidString: idText) else {
+                throw APIError(.notFound, "no such image")
+            }
+            try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"])
+            guard let image = try await storage({ try await service.images.find(id) }) else { throw APIError(.notFound, "no such image") }
+            source = image
+            // Anyone with the URL may fetch it, so shared caches may keep it, but not past its expiry.
+            let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
+            cacheControl = "public, max-age=\(min(left, 31_536_000))"
+        } else {
+            let user = try await service.accounts.currentUser(request)
+            source = try await service.image(request.pathParameters?["id"], of: user.id)
+        }
+        InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
+        let forceRedirect = try ObjectRedirect.forced(request)
+        if let notReady = try ImageBytesFunction.unlessReady(source) { return notReady }
+        guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
+        let spec = try Self.spec(options, for: source, sourceFormat: sourceFormat)
+
+        let subject = source.ownerID.uuidString.lowercased()
+        var limitHeaders: [String: String] = [:]
+        let wait = max(.zero, min(.seconds(TransformFunction.maxWaitSeconds), context.remainingTime - .seconds(2)))
+        let (variant, _) = try await onDemand.variant(spec, of: source, sourceFormat: sourceFormat, waitLimit: wait, logger: context.logger) {
+            limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
+        }
+        let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
+        if let notReady = try ImageBytesFunction.unlessReady(variant) {
+            var answer = notReady
+            answer.headers = (answer.headers ?? [:]).merging(headers) { $1 }
+            return answer
+        }
+        return try await ImageBytesResponse.serve(
+            variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl, extraHeaders: headers
+        )
+    }
+
+    /// The options segment as sent, still percent-encoded: the path's last segment. (API Gateway decodes path
+    /// parameters, which would turn a watermark's `%2C` into a separator.)
+    static func rawOptions(_ request: APIGatewayV2Request) -> String {
+        request.rawPath.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
+            ?? request.pathParameters?["options"] ?? ""
+    }
+
+    /// The normalized spec of the options, valid for this source; every bad option is a 422
+    /// `invalid_transformation` naming it (`options.w`).
+    static func spec(_ options: String, for source: ImageRecord, sourceFormat: ImageFormat) throws(APIError) -> TransformationSpec {
+        let spec: TransformationSpec
+        do {
+            spec = try parsed(options, forImageOf: (source.width ?? 0, source.height ?? 0))
+        } catch {
+            throw APIError(
+                APIError.Code(rawValue: "invalid_transformation"), "the transformation options are not valid",
+                fieldErrors: error.errors.map { .init(field: $0.field, message: $0.message) }
+            )
+        }
+        let normalized = spec.normalized(sourceFormat: sourceFormat)
+        guard !normalized.isEmpty else {
+            throw APIError(
+                APIError.Code(rawValue: "invalid_transformation"), "the transformations change nothing",
+                fieldErrors: [.init(field: "options", message: "must contain at least one transformation that changes the image")]
+            )
+        }
+        return normalized
+    }
+
+    /// The options parsed and checked against the source's size, every error named by its option.
+    static func parsed(_ options: String, forImageOf size: (width: Int, height: Int)) throws(SpecValidationError) -> TransformationSpec {
+        let spec = try TransformationSpec.parse(urlOptions: options)
+        do {
+            try spec.validate(forImageOf: size)
+        } catch {
+            throw SpecValidationError(error.errors.map { .init(field: TransformationSpec.urlOptionField(for: $0.field), message: $0.message) })
+        }
+        return spec
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import FunctionRuntime
+import Imaging
+import Logging
+import Storage
+
+/// Makes one recorded variant: reads its source, runs the imaging, stores the result and marks the row. The
+/// one imaging path of variants, whoever asks: the queue worker, a URL transformation made within its request
+/// and a `?format=` conversion. Idempotent: a variant that is gone or already done is left alone, and the
+/// object key follows from the source and spec hash, so making it twice writes the same object.
+struct VariantMaker: Sendable {
+    let images: ImageRepository
+    let store: S3Client
+
+    enum Outcome: Sendable {
+        /// Made now; the row as it is marked.
+        case ready(ImageRecord)
+        /// It cannot be made (the source does not decode, the spec does not fit it): the row is marked failed
+        /// with the reason.
+        case failed(ImagingError)
+        /// Nothing to do: the variant or its source is gone, or it is done already.
+        case skipped
+    }
+
+    /// Makes the variant `id` of `owner`. Throws only what a retry may cure (storage unreachable); the row then
+    /// stays queued or processing, and its outbox row or job brings it back.
+    func make(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
+        guard let variant = try await images.find(id, owner: owner),
+            variant.status == .queued || variant.status == .processing,
+            let sourceID = variant.sourceID, let specJSON = variant.transformations, let hash = variant.specHash
+        else {
+            logger.debug("variant skipped: it is gone or done")
+            return .skipped
+        }
+        guard let source = try await images.find(sourceID, owner: owner), let sourceKey = source.objectKey else {
+            return .skipped  // the source was deleted: nothing to make
+        }
+        _ = try await images.markProcessing(variant.id)
+        let spec: TransformationSpec
+        do {
+            spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(specJSON)}"#.utf8)))
+        } catch {
+            let failure = ImagingError(.invalidTransformation, "the stored transformations could not be read")
+            _ = try await images.markFailed(variant.id, code: failure.code.rawValue, message: failure.message)
+            return .failed(failure)
+        }
+        let bytes = try await store.getObject(key: sourceKey)
+        let result: EncodedImage
+        do {
+            result = try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
+        } catch let error as ImagingError {
+            logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
+            _ = try await images.markFailed(variant.id, code: error.code.rawValue, message: error.message)
+            return .failed(error)
+        }
+        let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
+        try await store.putObject(key: key, body: Data(result.bytes), contentType: result.format.contentType)
+        let marked = try await images.markReady(
+            variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
+            contentHash: ImageService.contentHash(result.bytes)
+        )
+        guard let marked else {
+            // The image was deleted while the variant was being made: take back what was just written.
+            try await store.deleteObject(key: key)
+            logger.debug("variant dropped: the image was deleted meanwhile")
+            return .skipped
+        }
+        return .ready(marked)
+    }
+}

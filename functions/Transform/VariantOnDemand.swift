@@ -1,0 +1,71 @@
+import Foundation
+import FunctionRuntime
+import Imaging
+import Logging
+import Storage
+
+/// A variant asked for by a GET (a URL transformation, a `?format=` conversion): the existing one, or one
+/// recorded and made within the request by the same `VariantMaker` the queue worker runs.
+///
+/// The new variant is recorded with its outbox row, as a queued transformation is, and the outbox row is
+/// cleared only once the variant is ready or failed. So if the request dies midway (a timeout, a crash, the
+/// store down), the sweeper publishes the job and the worker finishes it: no accepted work is lost. Identical
+/// requests at once record one variant (the unique source and spec hash); the others wait for it.
+struct VariantOnDemand: Sendable {
+    let images: ImageRepository
+    let maker: VariantMaker
+
+    init(service: ImageService) {
+        images = service.images
+        maker = VariantMaker(images: service.images, store: service.store)
+    }
+
+    /// The variant of `spec` (normalized) of the ready image `source`, ready or failed if that happened within
+    /// `waitLimit`, else as it is (queued or processing). `admitNewWork` runs before anything new is recorded
+    /// (the rate limit): nothing it refuses is written, and a variant that already exists costs nothing.
+    func variant(
+        _ spec: TransformationSpec, of source: ImageRecord, sourceFormat: ImageFormat, waitLimit: Duration, logger: Logger,
+        admitNewWork: () async throws -> Void = {}
+    ) async throws -> (variant: ImageRecord, madeNow: Bool) {
+        if let existing = try await storage({ try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) }) {
+            return (try await settled(existing, waitLimit: waitLimit), false)
+        }
+        try await admitNewWork()
+        let output = spec.outputFormat(source: sourceFormat)
+        let candidate = ImageRecord(
+            id: UUID(), ownerID: source.ownerID, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
+            filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
+            sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
+        )
+        let (recorded, created) = try await storage { try await images.insertQueuedVariant(candidate) }
+        guard created else { return (try await settled(recorded, waitLimit: waitLimit), false) }
+
+        var logger = logger
+        logger[metadataKey: "image.id"] = .string(recorded.id.uuidString.lowercased())
+        let outcome: VariantMaker.Outcome
+        do {
+            outcome = try await maker.make(recorded.id, owner: source.ownerID, logger: logger)
+        } catch {
+            // Left queued with its outbox row: the sweeper hands it to the worker.
+            throw APIError(.unavailable, "the image cannot be made right now; try again shortly", underlying: error)
+        }
+        // Done either way: the worker need not see it. Should this fail, the job it publishes is a no-op.
+        try? await images.jobPublished(recorded.id)
+        switch outcome {
+        case .ready(let made):
+            return (made, true)
+        case .failed, .skipped:
+            // Failed (its row says why), or deleted meanwhile.
+            guard let now = try await storage({ try await images.find(recorded.id, owner: source.ownerID) }) else {
+                throw APIError(.notFound, "no such image")
+            }
+            return (now, true)
+        }
+    }
+
+    /// The variant once it is ready or failed, waiting up to `waitLimit` for a queued or processing one.
+    func settled(_ variant: ImageRecord, waitLimit: Duration) async throws -> ImageRecord {
+        guard variant.status == .queued || variant.status == .processing, waitLimit > .zero else { return variant }
+        return try await VariantWait.result(variant.id, owner: variant.ownerID, images: images, upTo: waitLimit) ?? variant
+    }
+}
