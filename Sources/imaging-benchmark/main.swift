@@ -8,6 +8,8 @@ import Imaging
 //   swift run -c release imaging-benchmark [rounds]
 //
 // `imaging-benchmark --rss FILE SPEC` runs one transform and prints its peak RSS (used for the memory figures).
+// `imaging-benchmark --time FILE SPEC N` prints the median milliseconds of N in-process transforms (read,
+// decode, operations, encode), after one unmeasured: the baseline `infra/bench/compare` divides by.
 
 
 let arguments = CommandLine.arguments
@@ -26,6 +28,21 @@ if arguments.count >= 4, arguments[1] == "--rss" {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
     let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
     say(line.split(separator: " ").dropFirst().first.map(String.init) ?? "-1")  // KiB
+    exit(0)
+}
+
+if arguments.count >= 5, arguments[1] == "--time", let n = Int(arguments[4]), n > 0 {
+    let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: arguments[2])))
+    let spec = try transformationSpec(arguments[3])
+    _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec)
+    var times: [Double] = []
+    for _ in 0..<n {
+        let start = ContinuousClock.now
+        _ = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec)
+        let d = ContinuousClock.now - start
+        times.append(Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+    }
+    say(String(format: "%.3f", times.sorted()[times.count / 2]))
     exit(0)
 }
 
