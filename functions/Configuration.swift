@@ -23,6 +23,8 @@ public struct Configuration: Sendable {
     public var presignedUploadSeconds: Int
     /// How long the presigned URL of a redirected download may be used.
     public var presignedDownloadSeconds: Int
+    /// Memory for recently used stored objects in each process (`ObjectCache`); 0 turns it off.
+    public var objectCacheBytes: Int
 
     public init(environment: [String: String]) throws {
         func value(_ key: String) -> String? {
@@ -43,6 +45,12 @@ public struct Configuration: Sendable {
         }
         presignedUploadSeconds = try presignSeconds("S3_PRESIGN_UPLOAD_SECONDS", default: 900)
         presignedDownloadSeconds = try presignSeconds("S3_PRESIGN_DOWNLOAD_SECONDS", default: 300)
+        if let text = value("OBJECT_CACHE_MB") {
+            guard let mb = Int(text), (0...4096).contains(mb) else { throw ConfigurationError("OBJECT_CACHE_MB must be 0 to 4096") }
+            objectCacheBytes = mb << 20
+        } else {
+            objectCacheBytes = 24 << 20
+        }
         self.jwtSecret = value("JWT_SECRET")
         if let secret = jwtSecret, secret.utf8.count < 32 {
             throw ConfigurationError("JWT_SECRET must be at least 32 bytes")

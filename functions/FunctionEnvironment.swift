@@ -12,6 +12,8 @@ public struct FunctionEnvironment: Sendable {
     public let s3: S3Client?
     /// Transform jobs go out through this (one connection per process, opened on first use).
     public let publisher: JobPublisher?
+    /// Stored objects this process read or wrote lately, by key and content hash.
+    let objectCache: ObjectCache
     public let logger: Logger
 
     /// The environment and the services that must run beside the invocation loop (the PostgreSQL pool).
@@ -24,7 +26,10 @@ public struct FunctionEnvironment: Sendable {
         let publisher = configuration.amqp.map {
             JobPublisher(settings: $0, topologies: [QueueTopology(queue: configuration.transformQueue, deliveryLimit: configuration.queueDeliveryLimit)])
         }
-        let shared = FunctionEnvironment(configuration: configuration, postgres: postgres, s3: s3, publisher: publisher, logger: logger)
+        let shared = FunctionEnvironment(
+            configuration: configuration, postgres: postgres, s3: s3, publisher: publisher,
+            objectCache: ObjectCache(budgetBytes: configuration.objectCacheBytes), logger: logger
+        )
         return (shared, postgres.map { [$0] } ?? [])
     }
 

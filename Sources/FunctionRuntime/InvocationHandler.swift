@@ -26,14 +26,23 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
     public func handle(_ event: Data, context: InvocationContext) async throws -> Data {
         let request: APIGatewayV2Request
         do {
-            request = try JSONDecoder().decode(APIGatewayV2Request.self, from: event)
+            request = try await InvocationRecord.stage("event.decode") { try JSONDecoder().decode(APIGatewayV2Request.self, from: event) }
         } catch {
             throw RuntimeError(.invalidEvent, "the event is not an API Gateway payload 2.0 request")
         }
-        let response = try await handler.handle(request, context: context)
+        var response = try await InvocationRecord.stage("handler") { try await handler.handle(request, context: context) }
         InvocationRecord.current?.status = response.statusCode
-        return try JSONEncoder().encode(response)
+        if ServerTiming.enabled, let record = InvocationRecord.current {
+            response.headers = (response.headers ?? [:]).merging(["server-timing": record.serverTiming]) { $1 }
+        }
+        return try await InvocationRecord.stage("response.encode") { try JSONEncoder().encode(response) }
     }
+}
+
+/// `SERVER_TIMING=1` adds a `Server-Timing` header of the invocation's stages to every HTTP answer. Off by
+/// default: the stages say how a request was served, which is for whoever profiles it, not for every client.
+public enum ServerTiming {
+    public static let enabled = ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SERVER_TIMING"]?.lowercased() ?? "")
 }
 
 /// Adapts a `QueueHandler` to the byte level: decodes the `aws:rmq` event, handles its messages in order.

@@ -71,6 +71,10 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
         var fields: Logger.Metadata = ["outcome": .string(outcome), "duration.ms": .stringConvertible(milliseconds(since: start))]
         if let status = record.status { fields["http.status"] = .stringConvertible(status) }
         if let user = record.userID { fields["user.id"] = .string(user) }
+        let stages = record.stages
+        if !stages.isEmpty {
+            fields["stages"] = .string(stages.map { "\($0.name)=\(InvocationRecord.milliseconds($0.duration))" }.joined(separator: " "))
+        }
         return fields
     }
 

@@ -49,6 +49,12 @@ public struct ImageRepository: Sendable {
         )
     }
 
+    /// The variant of a source by spec hash, whoever owns it: for a signed URL, whose signature names the
+    /// source and so stands in for its owner's token.
+    public func variant(of source: UUID, specHash: String) async throws(StorageError) -> ImageRecord? {
+        try await first("SELECT \(unescaped: Self.columns) FROM images WHERE source_id = \(source) AND spec_hash = \(specHash)")
+    }
+
     /// A page of a user's originals (or of one image's variants), newest first with the id as tie-break, so
     /// pages never overlap or skip; `search` is a case-insensitive substring of the filename, `%` and `_`
     /// taken literally.

@@ -62,6 +62,7 @@ extension Migration {
         transformOutbox,
         objectKeyIndex,
         presignedUploads,
+        settledNotifications,
     ]
 }
 
@@ -142,6 +143,36 @@ extension Migration {
             )
             """,
             "CREATE INDEX uploads_expires ON uploads (expires_at)",
+        ]
+    )
+}
+
+extension Migration {
+    /// A notification on the channel `image_settled`, payload the image's id, whenever an image becomes
+    /// ready or failed or is deleted, whoever wrote it (the worker, a URL transformation, the dead-letter
+    /// function). Requests that wait for a variant (`Prefer: wait`, URL transformations made elsewhere)
+    /// LISTEN for it instead of polling. NOTIFY is sent at commit, so a listener never sees a state it
+    /// cannot read yet.
+    static let settledNotifications = Migration(
+        version: 7,
+        name: "notifications of settled images",
+        statements: [
+            """
+            CREATE FUNCTION notify_image_settled() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    PERFORM pg_notify('image_settled', OLD.id::text);
+                ELSIF NEW.status IN ('ready', 'failed') AND OLD.status IS DISTINCT FROM NEW.status THEN
+                    PERFORM pg_notify('image_settled', NEW.id::text);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER images_settled AFTER UPDATE OF status OR DELETE ON images
+            FOR EACH ROW EXECUTE FUNCTION notify_image_settled()
+            """,
         ]
     )
 }

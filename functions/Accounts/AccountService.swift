@@ -75,7 +75,9 @@ struct AccountService: Sendable {
             throw APIError(.unauthorized, "a Bearer token is required")
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        guard let id = await tokens.verify(token), let user = try await storage({ try await users.find(id: id) }) else {
+        guard let id = await InvocationRecord.stage("auth.jwt", { await tokens.verify(token) }),
+            let user = try await InvocationRecord.stage("auth.sql", { try await storage({ try await users.find(id: id) }) })
+        else {
             throw APIError(.unauthorized, "the token is invalid or expired")
         }
         InvocationRecord.noteUser(user.id.uuidString.lowercased())

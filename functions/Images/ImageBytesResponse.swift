@@ -23,8 +23,9 @@ enum ImageBytesResponse {
                 to: key, image: image, store: service.store, expires: service.presignedDownloadSeconds, headers: headers
             )
         }
-        let bytes = try await storage { try await service.store.getObject(key: key) }
+        let bytes = try await storage { try await service.objects.object(key, hash: hash, from: service.store) }
         headers["content-type"] = image.contentType
-        return APIGatewayV2Response(statusCode: 200, headers: headers, body: bytes.base64EncodedString(), isBase64Encoded: true)
+        let body = await InvocationRecord.stage("base64") { bytes.base64EncodedString() }
+        return APIGatewayV2Response(statusCode: 200, headers: headers, body: body, isBase64Encoded: true)
     }
 }

@@ -8,6 +8,8 @@ import Storage
 struct ImageService: Sendable {
     let images: ImageRepository
     let store: S3Client
+    /// This process's recently used objects, in front of `store` for reads of immutable bytes.
+    let objects: ObjectCache
     let accounts: AccountService
     let limits: ImageLimits
     /// Lifetimes of presigned URLs (redirected downloads, presigned uploads).
@@ -17,6 +19,7 @@ struct ImageService: Sendable {
     init(environment: FunctionEnvironment) async throws {
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
         self.store = store
+        objects = environment.objectCache
         images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
         accounts = try await AccountService(environment: environment)
         limits = .default
@@ -26,7 +29,9 @@ struct ImageService: Sendable {
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.
     func image(_ idText: String?, of owner: UUID) async throws -> ImageRecord {
-        guard let idText, let id = UUID(uuidString: idText), let image = try await storage({ try await images.find(id, owner: owner) }) else {
+        guard let idText, let id = UUID(uuidString: idText),
+            let image = try await InvocationRecord.stage("sql.image", { try await storage({ try await images.find(id, owner: owner) }) })
+        else {
             throw APIError(.notFound, "no such image")
         }
         return image

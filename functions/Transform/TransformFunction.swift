@@ -56,7 +56,7 @@ struct TransformFunction: APIFunction {
         // The variant and its outbox row are one statement: a crash after it leaves a job the sweeper publishes.
         let (variant, created): (ImageRecord, Bool)
         do {
-            (variant, created) = try await storage { try await service.images.insertQueuedVariant(candidate) }
+            (variant, created) = try await InvocationRecord.stage("sql.insert") { try await storage { try await service.images.insertQueuedVariant(candidate) } }
         } catch {
             await limiter.refund(policy, subject: user.id.uuidString.lowercased())
             throw error
@@ -65,7 +65,7 @@ struct TransformFunction: APIFunction {
             return .json(ImageJSON(variant), status: 200, headers: location(variant.id).merging(limitHeaders) { $1 })
         }
         do {
-            try await TransformJob(variant_id: variant.id, owner_id: user.id).publish(with: publisher, to: queue)
+            try await InvocationRecord.stage("publish") { try await TransformJob(variant_id: variant.id, owner_id: user.id).publish(with: publisher, to: queue) }
         } catch {
             // The broker refused or is down: take the variant back (its outbox row goes with it), so a retry
             // starts clean. Should that fail too, the outbox row stays and the sweeper publishes the job.
@@ -78,7 +78,9 @@ struct TransformFunction: APIFunction {
         try? await service.images.jobPublished(variant.id)
         let headers = location(variant.id).merging(limitHeaders) { $1 }
         if let wait = Self.preferredWait(request), wait > 0,
-            let done = try await VariantWait.result(variant.id, owner: user.id, images: service.images, upTo: Self.waitLimit(wait, context: context))
+            let done = try await InvocationRecord.stage("wait", {
+                try await VariantWait.result(variant.id, owner: user.id, images: service.images, upTo: Self.waitLimit(wait, context: context))
+            })
         {
             return .json(ImageJSON(done), status: done.status == .ready ? 201 : 202, headers: headers)
         }

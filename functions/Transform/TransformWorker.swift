@@ -10,7 +10,10 @@ struct TransformWorker: QueueHandler {
 
     init(environment: FunctionEnvironment) throws {
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
-        maker = VariantMaker(images: ImageRepository(client: try environment.requirePostgres(), logger: environment.logger), store: store)
+        maker = VariantMaker(
+            images: ImageRepository(client: try environment.requirePostgres(), logger: environment.logger), store: store,
+            cache: environment.objectCache
+        )
     }
 
     func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {

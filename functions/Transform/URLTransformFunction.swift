@@ -29,24 +29,43 @@ struct URLTransformFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let options = Self.rawOptions(request)
         let query = request.queryStringParameters ?? [:]
-        let source: ImageRecord
+        guard let idText = request.pathParameters?["id"], let id = UUID(uuidString: idText) else {
+            throw APIError(.notFound, "no such image")
+        }
+        // Who asks: the signature stands for the source's owner, whoever that is; a token names its user.
+        let signed = query["signature"] != nil || query["expires"] != nil
+        var owner: UUID?
         var cacheControl = "private, max-age=31536000, immutable"
-        if query["signature"] != nil || query["expires"] != nil {
-            guard let idText = request.pathParameters?["id"], let id = UUID(uuidString: idText) else {
-                throw APIError(.notFound, "no such image")
-            }
+        if signed {
             try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"])
-            guard let image = try await storage({ try await service.images.find(id) }) else { throw APIError(.notFound, "no such image") }
-            source = image
             // Anyone with the URL may fetch it, so shared caches may keep it, but not past its expiry.
             let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
             cacheControl = "public, max-age=\(min(left, 31_536_000))"
         } else {
-            let user = try await service.accounts.currentUser(request)
-            source = try await service.image(request.pathParameters?["id"], of: user.id)
+            owner = try await service.accounts.currentUser(request).id
+        }
+        let forceRedirect = try ObjectRedirect.forced(request)
+
+        // The common case first: this exact spec was made before. One query, no source read, no validation
+        // (a variant exists only for a spec that was valid for its source).
+        if let spec = try? TransformationSpec.parse(urlOptions: options),
+            let existing = try await existingVariant(of: id, specHash: spec.hash, owner: owner), existing.status == .ready
+        {
+            InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
+            return try await ImageBytesResponse.serve(
+                existing, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
+                extraHeaders: ["content-location": "/images/\(existing.id.uuidString.lowercased())"]
+            )
+        }
+
+        let source: ImageRecord
+        if let owner {
+            source = try await service.image(idText, of: owner)
+        } else {
+            guard let image = try await storage({ try await service.images.find(id) }) else { throw APIError(.notFound, "no such image") }
+            source = image
         }
         InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
-        let forceRedirect = try ObjectRedirect.forced(request)
         if let notReady = try ImageBytesFunction.unlessReady(source) { return notReady }
         guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
         let spec = try Self.spec(options, for: source, sourceFormat: sourceFormat)
@@ -66,6 +85,16 @@ struct URLTransformFunction: APIFunction {
         return try await ImageBytesResponse.serve(
             variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl, extraHeaders: headers
         )
+    }
+
+    /// The variant of `source` with this spec hash: the owner's, or (signed) whoever's.
+    func existingVariant(of source: UUID, specHash: String, owner: UUID?) async throws -> ImageRecord? {
+        try await InvocationRecord.stage("sql.variant") {
+            try await storage {
+                if let owner { return try await service.images.variant(of: source, specHash: specHash, owner: owner) }
+                return try await service.images.variant(of: source, specHash: specHash)
+            }
+        }
     }
 
     /// The options segment as sent, still percent-encoded: the path's last segment. (API Gateway decodes path

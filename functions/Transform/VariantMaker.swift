@@ -11,6 +11,7 @@ import Storage
 struct VariantMaker: Sendable {
     let images: ImageRepository
     let store: S3Client
+    let cache: ObjectCache
 
     enum Outcome: Sendable {
         /// Made now; the row as it is marked.
@@ -25,17 +26,19 @@ struct VariantMaker: Sendable {
     /// Makes the variant `id` of `owner`. Throws only what a retry may cure (storage unreachable); the row then
     /// stays queued or processing, and its outbox row or job brings it back.
     func make(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
-        guard let variant = try await images.find(id, owner: owner),
+        guard let variant = try await InvocationRecord.stage("sql.find", { try await images.find(id, owner: owner) }),
             variant.status == .queued || variant.status == .processing,
             let sourceID = variant.sourceID, let specJSON = variant.transformations, let hash = variant.specHash
         else {
             logger.debug("variant skipped: it is gone or done")
             return .skipped
         }
-        guard let source = try await images.find(sourceID, owner: owner), let sourceKey = source.objectKey else {
+        guard let source = try await InvocationRecord.stage("sql.find", { try await images.find(sourceID, owner: owner) }),
+            let sourceKey = source.objectKey
+        else {
             return .skipped  // the source was deleted: nothing to make
         }
-        _ = try await images.markProcessing(variant.id)
+        _ = try await InvocationRecord.stage("sql.mark") { try await images.markProcessing(variant.id) }
         let spec: TransformationSpec
         do {
             spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(specJSON)}"#.utf8)))
@@ -44,21 +47,31 @@ struct VariantMaker: Sendable {
             _ = try await images.markFailed(variant.id, code: failure.code.rawValue, message: failure.message)
             return .failed(failure)
         }
-        let bytes = try await store.getObject(key: sourceKey)
+        let bytes = try await cache.object(sourceKey, hash: source.contentHash, from: store)
         let result: EncodedImage
         do {
-            result = try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
+            result = try await InvocationRecord.stage("imaging") {
+                try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
+            }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
             _ = try await images.markFailed(variant.id, code: error.code.rawValue, message: error.message)
             return .failed(error)
         }
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
-        try await store.putObject(key: key, body: Data(result.bytes), contentType: result.format.contentType)
-        let marked = try await images.markReady(
-            variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
-            contentHash: ImageService.contentHash(result.bytes)
-        )
+        let data = Data(result.bytes)
+        try await InvocationRecord.stage("s3.put") {
+            try await store.putObject(key: key, body: data, contentType: result.format.contentType)
+        }
+        let contentHash = ImageService.contentHash(result.bytes)
+        // Whoever asked for it is likely to fetch it next (a URL transformation serves it at once).
+        cache.keep(data, key: key, hash: contentHash)
+        let marked = try await InvocationRecord.stage("sql.ready") {
+            try await images.markReady(
+                variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
+                contentHash: contentHash
+            )
+        }
         guard let marked else {
             // The image was deleted while the variant was being made: take back what was just written.
             try await store.deleteObject(key: key)

@@ -17,7 +17,7 @@ struct VariantOnDemand: Sendable {
 
     init(service: ImageService) {
         images = service.images
-        maker = VariantMaker(images: service.images, store: service.store)
+        maker = VariantMaker(images: service.images, store: service.store, cache: service.objects)
     }
 
     /// The variant of `spec` (normalized) of the ready image `source`, ready or failed if that happened within
@@ -27,7 +27,9 @@ struct VariantOnDemand: Sendable {
         _ spec: TransformationSpec, of source: ImageRecord, sourceFormat: ImageFormat, waitLimit: Duration, logger: Logger,
         admitNewWork: () async throws -> Void = {}
     ) async throws -> (variant: ImageRecord, madeNow: Bool) {
-        if let existing = try await storage({ try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) }) {
+        if let existing = try await InvocationRecord.stage("sql.variant", {
+            try await storage({ try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) })
+        }) {
             return (try await settled(existing, waitLimit: waitLimit), false)
         }
         try await admitNewWork()
@@ -37,7 +39,7 @@ struct VariantOnDemand: Sendable {
             filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
             sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
         )
-        let (recorded, created) = try await storage { try await images.insertQueuedVariant(candidate) }
+        let (recorded, created) = try await InvocationRecord.stage("sql.insert") { try await storage { try await images.insertQueuedVariant(candidate) } }
         guard created else { return (try await settled(recorded, waitLimit: waitLimit), false) }
 
         var logger = logger
@@ -50,7 +52,7 @@ struct VariantOnDemand: Sendable {
             throw APIError(.unavailable, "the image cannot be made right now; try again shortly", underlying: error)
         }
         // Done either way: the worker need not see it. Should this fail, the job it publishes is a no-op.
-        try? await images.jobPublished(recorded.id)
+        try? await InvocationRecord.stage("sql.outbox") { try await images.jobPublished(recorded.id) }
         switch outcome {
         case .ready(let made):
             return (made, true)
@@ -66,6 +68,8 @@ struct VariantOnDemand: Sendable {
     /// The variant once it is ready or failed, waiting up to `waitLimit` for a queued or processing one.
     func settled(_ variant: ImageRecord, waitLimit: Duration) async throws -> ImageRecord {
         guard variant.status == .queued || variant.status == .processing, waitLimit > .zero else { return variant }
-        return try await VariantWait.result(variant.id, owner: variant.ownerID, images: images, upTo: waitLimit) ?? variant
+        return try await InvocationRecord.stage("wait") {
+            try await VariantWait.result(variant.id, owner: variant.ownerID, images: images, upTo: waitLimit) ?? variant
+        }
     }
 }
