@@ -5,6 +5,12 @@
 #define IMAGEFUNCTIONS_CVIPS_SHIM_H
 
 #include <vips/vips.h>
+#include <malloc.h>
+
+// Allocations of at least `bytes` get pages of their own (mmap), given back to the system when freed.
+// glibc otherwise raises this threshold after the first large free, so a process keeps the peak of its
+// largest image for good.
+static inline int cvips_fix_mmap_threshold(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
 
 // VIPS_INIT is a macro; Swift cannot expand it.
 static inline int cvips_init(const char *argv0) { return VIPS_INIT(argv0); }

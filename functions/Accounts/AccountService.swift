@@ -70,6 +70,15 @@ struct AccountService: Sendable {
     }
 
     /// The signed-in user of a request: a Bearer token in the Authorization header, and nowhere else.
+    /// The user id a valid bearer token names, without reading the user: for a read scoped to that owner,
+    /// where a deleted user's rows are gone anyway. nil for a missing or invalid token; the caller then
+    /// goes through `currentUser`, which gives the 401.
+    func tokenUserID(_ request: APIGatewayV2Request) async -> UUID? {
+        guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else { return nil }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return await InvocationRecord.stage("auth.jwt") { await tokens.verify(token) }
+    }
+
     func currentUser(_ request: APIGatewayV2Request) async throws -> UserRecord {
         guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else {
             throw APIError(.unauthorized, "a Bearer token is required")

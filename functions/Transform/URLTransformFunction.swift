@@ -42,13 +42,14 @@ struct URLTransformFunction: APIFunction {
             let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
             cacheControl = "public, max-age=\(min(left, 31_536_000))"
         } else {
-            owner = try await service.accounts.currentUser(request).id
+            owner = await service.accounts.tokenUserID(request)
         }
         let forceRedirect = try ObjectRedirect.forced(request)
 
-        // The common case first: this exact spec was made before. One query, no source read, no validation
-        // (a variant exists only for a spec that was valid for its source).
-        if let spec = try? TransformationSpec.parse(urlOptions: options),
+        // The common case first: this exact spec was made before. One query, scoped to the token's user (or
+        // the signed source): no user read, no source read, no validation (a variant exists only for a spec
+        // that was valid for its source). Anything else takes the full path below, 401s included.
+        if signed || owner != nil, let spec = try? TransformationSpec.parse(urlOptions: options),
             let existing = try await existingVariant(of: id, specHash: spec.hash, owner: owner), existing.status == .ready
         {
             InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
@@ -59,8 +60,9 @@ struct URLTransformFunction: APIFunction {
         }
 
         let source: ImageRecord
-        if let owner {
-            source = try await service.image(idText, of: owner)
+        if !signed {
+            let user = try await service.accounts.currentUser(request)
+            source = try await service.image(idText, of: user.id)
         } else {
             guard let image = try await storage({ try await service.images.find(id) }) else { throw APIError(.notFound, "no such image") }
             source = image

@@ -63,7 +63,7 @@ enum IngressRouter {
         }
         let requestID = UUID().uuidString.lowercased()
         let built = ContinuousClock.now
-        let event = try JSONEncoder().encode(APIGatewayEventBuilder.event(
+        let event = try APIGatewayV2Response.encoder.encode(APIGatewayEventBuilder.event(
             for: request, body: body, route: route, pathParameters: parameters,
             sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID
         ))
