@@ -129,11 +129,41 @@ public struct ImageRepository: Sendable {
         }
     }
 
-    /// Marks a variant as being made; false when it is not queued or processing any more (done, failed, gone).
-    public func markProcessing(_ id: UUID) async throws(StorageError) -> Bool {
-        try await first(
-            "UPDATE images SET status = 'processing', updated_at = now() WHERE id = \(id) AND status IN ('queued', 'processing') RETURNING \(unescaped: Self.columns)"
-        ) != nil
+    /// What making a variant needs, read while marking it as being made.
+    public struct VariantClaim: Sendable, Equatable {
+        public var variantID: UUID
+        public var sourceID: UUID
+        public var specHash: String
+        public var transformations: String
+        public var sourceKey: String
+        public var sourceContentHash: String?
+    }
+
+    /// Marks the variant as being made and returns what making it needs, in one statement: nil when it is
+    /// not queued or processing any more (done, failed, gone) or its source has no bytes.
+    public func claimForMaking(_ id: UUID, owner: UUID) async throws(StorageError) -> VariantClaim? {
+        do {
+            let rows = try await client.query(
+                """
+                UPDATE images v SET status = 'processing', updated_at = now()
+                FROM images s
+                WHERE v.id = \(id) AND v.owner_id = \(owner) AND v.status IN ('queued', 'processing')
+                  AND s.id = v.source_id AND s.owner_id = v.owner_id AND s.object_key IS NOT NULL
+                  AND v.spec_hash IS NOT NULL AND v.transformations IS NOT NULL
+                RETURNING v.id, v.source_id, v.spec_hash, v.transformations::text, s.object_key, s.content_hash
+                """,
+                logger: logger
+            )
+            for try await (variant, source, hash, transformations, key, contentHash) in rows.decode((UUID, UUID, String, String, String, String?).self) {
+                return VariantClaim(
+                    variantID: variant, sourceID: source, specHash: hash, transformations: transformations, sourceKey: key,
+                    sourceContentHash: contentHash
+                )
+            }
+            return nil
+        } catch {
+            throw StorageError(.unavailable, "the database could not be written", underlying: error)
+        }
     }
 
     /// Records a finished variant.

@@ -26,28 +26,20 @@ struct VariantMaker: Sendable {
     /// Makes the variant `id` of `owner`. Throws only what a retry may cure (storage unreachable); the row then
     /// stays queued or processing, and its outbox row or job brings it back.
     func make(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
-        guard let variant = try await InvocationRecord.stage("sql.find", { try await images.find(id, owner: owner) }),
-            variant.status == .queued || variant.status == .processing,
-            let sourceID = variant.sourceID, let specJSON = variant.transformations, let hash = variant.specHash
-        else {
-            logger.debug("variant skipped: it is gone or done")
+        guard let claim = try await InvocationRecord.stage("sql.claim", { try await images.claimForMaking(id, owner: owner) }) else {
+            logger.debug("variant skipped: it, or its source, is gone or done")
             return .skipped
         }
-        guard let source = try await InvocationRecord.stage("sql.find", { try await images.find(sourceID, owner: owner) }),
-            let sourceKey = source.objectKey
-        else {
-            return .skipped  // the source was deleted: nothing to make
-        }
-        _ = try await InvocationRecord.stage("sql.mark") { try await images.markProcessing(variant.id) }
+        let (sourceID, specJSON, hash) = (claim.sourceID, claim.transformations, claim.specHash)
         let spec: TransformationSpec
         do {
             spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(specJSON)}"#.utf8)))
         } catch {
             let failure = ImagingError(.invalidTransformation, "the stored transformations could not be read")
-            _ = try await images.markFailed(variant.id, code: failure.code.rawValue, message: failure.message)
+            _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
             return .failed(failure)
         }
-        let bytes = try await cache.object(sourceKey, hash: source.contentHash, from: store)
+        let bytes = try await cache.object(claim.sourceKey, hash: claim.sourceContentHash, from: store)
         let result: EncodedImage
         do {
             result = try await InvocationRecord.stage("imaging") {
@@ -55,7 +47,7 @@ struct VariantMaker: Sendable {
             }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
-            _ = try await images.markFailed(variant.id, code: error.code.rawValue, message: error.message)
+            _ = try await images.markFailed(id, code: error.code.rawValue, message: error.message)
             return .failed(error)
         }
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
@@ -68,7 +60,7 @@ struct VariantMaker: Sendable {
         cache.keep(data, key: key, hash: contentHash)
         let marked = try await InvocationRecord.stage("sql.ready") {
             try await images.markReady(
-                variant.id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
+                id, width: result.width, height: result.height, sizeBytes: result.bytes.count, objectKey: key,
                 contentHash: contentHash
             )
         }
