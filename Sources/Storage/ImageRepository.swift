@@ -166,12 +166,14 @@ public struct ImageRepository: Sendable {
         }
     }
 
-    /// Records a finished variant.
+    /// Records a finished variant. Its outbox row, if one is left (a variant made within a request keeps it
+    /// until now), goes in the same statement: the work is done.
     public func markReady(_ id: UUID, width: Int, height: Int, sizeBytes: Int, objectKey: String, contentHash: String)
         async throws(StorageError) -> ImageRecord?
     {
         try await first(
             """
+            WITH done AS (DELETE FROM transform_outbox WHERE variant_id = \(id))
             UPDATE images SET status = 'ready', width = \(width), height = \(height), size_bytes = \(sizeBytes),
                 object_key = \(objectKey), content_hash = \(contentHash), error_code = NULL, error_message = NULL, updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: Self.columns)
@@ -179,10 +181,12 @@ public struct ImageRepository: Sendable {
         )
     }
 
-    /// Records a variant that cannot be made, with a stable code and a reason a client may read.
+    /// Records a variant that cannot be made, with a stable code and a reason a client may read; its outbox
+    /// row, if one is left, goes with it (a retry would fail the same way).
     public func markFailed(_ id: UUID, code: String, message: String) async throws(StorageError) -> ImageRecord? {
         try await first(
             """
+            WITH done AS (DELETE FROM transform_outbox WHERE variant_id = \(id))
             UPDATE images SET status = 'failed', error_code = \(code), error_message = \(message), updated_at = now()
             WHERE id = \(id) AND status <> 'ready' RETURNING \(unescaped: Self.columns)
             """

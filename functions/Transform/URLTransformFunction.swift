@@ -49,9 +49,11 @@ struct URLTransformFunction: APIFunction {
         // The common case first: this exact spec was made before. One query, scoped to the token's user (or
         // the signed source): no user read, no source read, no validation (a variant exists only for a spec
         // that was valid for its source). Anything else takes the full path below, 401s included.
-        if signed || owner != nil, let spec = try? TransformationSpec.parse(urlOptions: options),
-            let existing = try await existingVariant(of: id, specHash: spec.hash, owner: owner), existing.status == .ready
-        {
+        var lookedUp: (hash: String, variant: ImageRecord?)?
+        if signed || owner != nil, let spec = try? TransformationSpec.parse(urlOptions: options) {
+            lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: owner))
+        }
+        if let existing = lookedUp?.variant, existing.status == .ready {
             InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
             return try await ImageBytesResponse.serve(
                 existing, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
@@ -75,7 +77,11 @@ struct URLTransformFunction: APIFunction {
         let subject = source.ownerID.uuidString.lowercased()
         var limitHeaders: [String: String] = [:]
         let wait = max(.zero, min(.seconds(TransformFunction.maxWaitSeconds), context.remainingTime - .seconds(2)))
-        let (variant, _) = try await onDemand.variant(spec, of: source, sourceFormat: sourceFormat, waitLimit: wait, logger: context.logger) {
+        // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
+        let known: ImageRecord?? = lookedUp.flatMap { $0.hash == spec.hash ? .some($0.variant) : nil }
+        let (variant, _) = try await onDemand.variant(
+            spec, of: source, sourceFormat: sourceFormat, waitLimit: wait, logger: context.logger, lookedUp: known
+        ) {
             limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
         }
         let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }

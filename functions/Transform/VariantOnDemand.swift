@@ -23,13 +23,20 @@ struct VariantOnDemand: Sendable {
     /// The variant of `spec` (normalized) of the ready image `source`, ready or failed if that happened within
     /// `waitLimit`, else as it is (queued or processing). `admitNewWork` runs before anything new is recorded
     /// (the rate limit): nothing it refuses is written, and a variant that already exists costs nothing.
+    /// `lookedUp` is the caller's own lookup of this spec's hash, when it made one (nil inside: none found).
     func variant(
         _ spec: TransformationSpec, of source: ImageRecord, sourceFormat: ImageFormat, waitLimit: Duration, logger: Logger,
-        admitNewWork: () async throws -> Void = {}
+        lookedUp: ImageRecord?? = .none, admitNewWork: () async throws -> Void = {}
     ) async throws -> (variant: ImageRecord, madeNow: Bool) {
-        if let existing = try await InvocationRecord.stage("sql.variant", {
-            try await storage({ try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) })
-        }) {
+        let found: ImageRecord?
+        if let lookedUp {
+            found = lookedUp
+        } else {
+            found = try await InvocationRecord.stage("sql.variant") {
+                try await storage { try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) }
+            }
+        }
+        if let existing = found {
             return (try await settled(existing, waitLimit: waitLimit), false)
         }
         try await admitNewWork()
@@ -51,8 +58,7 @@ struct VariantOnDemand: Sendable {
             // Left queued with its outbox row: the sweeper hands it to the worker.
             throw APIError(.unavailable, "the image cannot be made right now; try again shortly", underlying: error)
         }
-        // Done either way: the worker need not see it. Should this fail, the job it publishes is a no-op.
-        try? await InvocationRecord.stage("sql.outbox") { try await images.jobPublished(recorded.id) }
+        // Ready or failed, the outbox row went with the mark; deleted, it went with the row.
         switch outcome {
         case .ready(let made):
             return (made, true)
