@@ -36,7 +36,7 @@ public enum ImageProcessor {
             let access = source.orientation <= 2 ? "access=sequential" : "access=random"
             image = try source.open(extraOptions: shrink > 1 ? "\(access),shrink=\(shrink)" : access)
         case .resizeWhileLoading(let resize):
-            let p = Resize.thumbnailParameters(resize)
+            let p = Resize.thumbnailParameters(resize, from: source.orientedSize)
             guard let out = source.thumbnail(width: p.width, height: p.height, size: p.size, crop: p.crop) else {
                 throw ImagingError(.transformationFailed, "the image could not be resized", detail: Vips.takeError())
             }

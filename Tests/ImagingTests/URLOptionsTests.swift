@@ -34,6 +34,7 @@ import Testing
         #"{"resize":{"width":300,"height":200}}"#,
         #"{"resize":{"width":300,"height":200,"fit":"contain"}}"#,
         #"{"resize":{"width":300,"height":200,"fit":"inside"}}"#,
+        #"{"resize":{"width":300,"height":200,"gravity":"northeast"}}"#,
         #"{"crop":{"x":10,"y":0,"width":300,"height":200},"rotate":-30.5,"flip":true,"mirror":true}"#,
         #"{"filters":{"grayscale":true,"sepia":true,"blur":2.25,"sharpen":true,"invert":true}}"#,
         #"{"watermark":{"text":"© Ada, 2026 – 50%_off/#1?"}}"#,
@@ -53,7 +54,7 @@ import Testing
     @Test func everyJSONFieldHasAnOption() {
         let covered = Set(TransformationSpec.urlOptions.map { $0.field.joined(separator: ".") })
         let jsonFields = [
-            "resize.width", "resize.height", "resize.fit", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
+            "resize.width", "resize.height", "resize.fit", "resize.gravity", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
             "filters.blur", "filters.sharpen", "filters.invert", "watermark.text", "watermark.position", "watermark.opacity", "format",
             "quality", "compress",
         ]

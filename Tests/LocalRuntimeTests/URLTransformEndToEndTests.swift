@@ -63,6 +63,12 @@ import Testing
             let fetched = try await RuntimeHarness.fetch(try #require(redirected.header("location")))
             #expect(fetched.status == 200 && fetched.body == made.body)
 
+            // Gravity: a 16 px column of the 64x48 quadrants, from the east edge (green over yellow).
+            let east = try await h.request(.GET, "/images/\(id)/t/w_16,h_48,g_east", headers: alice.auth)
+            #expect(east.status == 200)
+            let column = try T.decode([UInt8](east.body))
+            #expect(column.width == 16 && column.isColour(8, 12, T.green) && column.isColour(8, 36, T.yellow))
+
             // A watermark's text may carry an encoded comma; the variant records the decoded text.
             let marked = try await h.request(.GET, "/images/\(id)/t/wm_a%2Cb,wmpos_center", headers: alice.auth)
             #expect(marked.status == 200)

@@ -490,6 +490,23 @@ enum OpenAPIDocument {
          "inside"
         ]
        },
+       "gravity": {
+        "description": "With `fit: cover` and both sides (a gravity without a fit means cover): the part the crop keeps. `centre` (the default; `center` is the same), an edge or corner of the axis that is cut, `smart` (libvips smartcrop, attention: skin, saturation, edges) or `entropy` (the busiest part).",
+        "enum": [
+         "centre",
+         "center",
+         "north",
+         "northeast",
+         "east",
+         "southeast",
+         "south",
+         "southwest",
+         "west",
+         "northwest",
+         "smart",
+         "entropy"
+        ]
+       },
        "height": {
         "maximum": 8192,
         "minimum": 1,
@@ -1440,7 +1457,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "description": "Comma-separated options, each `name` or `name_value`; order does not matter and values are percent-decoded after the split. `w_<px>`, `h_<px>` (1-8192), `fit_fill|cover|contain|inside` (resize; with one side the other keeps the aspect ratio), `crop_<x>:<y>:<width>:<height>`, `rot_<degrees>`, `flip`, `mirror`, `gray` (or `grayscale`), `sepia`, `blur_<sigma 0.3-100>`, `sharpen`, `invert`, `wm_<text>`, `wmpos_bottom-right|bottom-left|top-right|top-left|center`, `wmop_<0-1>`, `fmt_jpeg|png|webp|avif|heif|gif|tiff`, `q_<1-100>`, `compress`. Each means the same as its field of the JSON `transformations` (README, \"Transformations by URL\"); an unknown, repeated or invalid option is a 422 naming it (`options.w`).",
+      "description": "Comma-separated options, each `name` or `name_value`; order does not matter and values are percent-decoded after the split. `w_<px>`, `h_<px>` (1-8192), `fit_fill|cover|contain|inside` (resize; with one side the other keeps the aspect ratio), `g_<gravity>` (what a cover crop keeps: `centre`, `north` ... `northwest`, `smart`, `entropy`), `crop_<x>:<y>:<width>:<height>`, `rot_<degrees>`, `flip`, `mirror`, `gray` (or `grayscale`), `sepia`, `blur_<sigma 0.3-100>`, `sharpen`, `invert`, `wm_<text>`, `wmpos_bottom-right|bottom-left|top-right|top-left|center`, `wmop_<0-1>`, `fmt_jpeg|png|webp|avif|heif|gif|tiff`, `q_<1-100>`, `compress`. Each means the same as its field of the JSON `transformations` (README, \"Transformations by URL\"); an unknown, repeated or invalid option is a 422 naming it (`options.w`).",
       "in": "path",
       "name": "options",
       "required": true,

@@ -11,6 +11,8 @@ extension TransformationSpec {
         }
         if let resize {
             var parts = [("fit", quoted(resize.fit.rawValue))]
+            // The default is left out, so specs from before gravity existed keep their hash.
+            if resize.gravity != .centre { parts.append(("gravity", quoted(resize.gravity.rawValue))) }
             if let h = resize.height { parts.append(("height", "\(h)")) }
             if let w = resize.width { parts.append(("width", "\(w)")) }
             fields.append(("resize", object(parts)))

@@ -69,7 +69,7 @@ struct SpecParser {
 
     mutating func parseResize(_ value: JSONValue, at path: String) -> TransformationSpec.Resize? {
         guard let object = object(value, at: path) else { return nil }
-        for key in object.keys.sorted() where !["width", "height", "fit"].contains(key) { fail("\(path).\(key)", "unknown field") }
+        for key in object.keys.sorted() where !["width", "height", "fit", "gravity"].contains(key) { fail("\(path).\(key)", "unknown field") }
         let width = object["width"].flatMap { integer($0, at: "\(path).width", in: 1...Self.maxSide) }
         let height = object["height"].flatMap { integer($0, at: "\(path).height", in: 1...Self.maxSide) }
         var fit: TransformationSpec.Fit?
@@ -77,11 +77,23 @@ struct SpecParser {
             fit = TransformationSpec.Fit(rawValue: name)
             if fit == nil { fail("\(path).fit", "must be one of fill, cover, contain, inside") }
         }
+        var gravity: TransformationSpec.Gravity?
+        if let v = object["gravity"], let name = string(v, at: "\(path).gravity") {
+            gravity = TransformationSpec.Gravity(rawValue: name == "center" ? "centre" : name)
+            if gravity == nil {
+                fail("\(path).gravity", "must be one of \(TransformationSpec.Gravity.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
         if object["width"] == nil, object["height"] == nil { fail(path, "needs width, height or both") }
         guard width != nil || height != nil else { return nil }
-        // Both sides and no fit: exactly that size. One side: the other follows the aspect ratio, whatever the fit.
-        let normalizedFit: TransformationSpec.Fit = (width != nil && height != nil) ? (fit ?? .fill) : .inside
-        return .init(width: width, height: height, fit: normalizedFit)
+        // Both sides and no fit: exactly that size (or, with a gravity, cover). One side: the other follows the
+        // aspect ratio, whatever the fit.
+        let bothSides = width != nil && height != nil
+        let normalizedFit: TransformationSpec.Fit = bothSides ? (fit ?? (gravity != nil ? .cover : .fill)) : .inside
+        if let gravity, gravity != .centre, !bothSides || normalizedFit != .cover {
+            fail("\(path).gravity", "applies to fit cover with both width and height: it says which part the crop keeps")
+        }
+        return .init(width: width, height: height, fit: normalizedFit, gravity: normalizedFit == .cover ? (gravity ?? .centre) : .centre)
     }
 
     mutating func parseCrop(_ value: JSONValue, at path: String) -> TransformationSpec.Crop? {

@@ -20,6 +20,7 @@ extension TransformationSpec {
         URLOption(name: "w", field: ["resize", "width"], value: .integer),
         URLOption(name: "h", field: ["resize", "height"], value: .integer),
         URLOption(name: "fit", field: ["resize", "fit"], value: .text),
+        URLOption(name: "g", field: ["resize", "gravity"], value: .text),
         URLOption(name: "rot", field: ["rotate"], value: .number),
         URLOption(name: "flip", field: ["flip"], value: .none),
         URLOption(name: "mirror", field: ["mirror"], value: .none),
@@ -141,6 +142,7 @@ extension TransformationSpec {
             if let w = resize.width { parts.append("w_\(w)") }
             if let h = resize.height { parts.append("h_\(h)") }
             if resize.width != nil, resize.height != nil, resize.fit != .fill { parts.append("fit_\(resize.fit.rawValue)") }
+            if resize.gravity != .centre { parts.append("g_\(resize.gravity.rawValue)") }
         }
         if let rotate { parts.append("rot_\(Self.spelled(rotate))") }
         if flip { parts.append("flip") }

@@ -4,11 +4,20 @@
 public struct TransformationSpec: Sendable, Hashable {
     public enum Fit: String, Sendable, Hashable, CaseIterable { case fill, cover, contain, inside }
 
+    /// Which part of the image a `cover` resize keeps when it crops: an edge or corner, the centre (the
+    /// default), or the most interesting part by libvips's `smartcrop` measures (`smart` is its attention
+    /// measure: skin tones, saturation, edges; `entropy` keeps the busiest part).
+    public enum Gravity: String, Sendable, Hashable, CaseIterable {
+        case centre, north, northeast, east, southeast, south, southwest, west, northwest, smart, entropy
+    }
+
     public struct Resize: Sendable, Hashable {
         public var width: Int?
         public var height: Int?
         /// With one side only, every fit gives the same image: it is normalized to `inside`.
         public var fit: Fit
+        /// Only for `cover`; `centre` for every other fit.
+        public var gravity: Gravity = .centre
     }
 
     public struct Crop: Sendable, Hashable {
