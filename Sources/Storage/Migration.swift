@@ -63,6 +63,7 @@ extension Migration {
         objectKeyIndex,
         presignedUploads,
         settledNotifications,
+        imageProperties,
     ]
 }
 
@@ -173,6 +174,25 @@ extension Migration {
             CREATE TRIGGER images_settled AFTER UPDATE OF status OR DELETE ON images
             FOR EACH ROW EXECUTE FUNCTION notify_image_settled()
             """,
+        ]
+    )
+}
+
+extension Migration {
+    /// What the metadata read-out says of an image beyond its row (alpha, colour space, frames, orientation
+    /// applied, dominant colour, BlurHash), as JSON: computed at upload, or on first read for images from
+    /// before, and for variants. Deleting the image deletes it.
+    static let imageProperties = Migration(
+        version: 8,
+        name: "image properties",
+        statements: [
+            """
+            CREATE TABLE image_properties (
+                image_id uuid PRIMARY KEY REFERENCES images (id) ON DELETE CASCADE,
+                properties jsonb NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """
         ]
     )
 }

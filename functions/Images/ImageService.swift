@@ -46,16 +46,22 @@ struct ImageService: Sendable {
         let limits = self.limits
         // Re-encode only when orientation, metadata or pixel format require it; otherwise keep the bytes, once
         // every pixel is known to decode.
-        let (source, stored, width, height): (ImageSource, [UInt8], Int, Int)
+        let (source, stored, width, height, properties): (ImageSource, [UInt8], Int, Int, ImageProperties?)
         do {
-            (source, stored, width, height) = try await offloaded {
+            (source, stored, width, height, properties) = try await offloaded {
                 let source = try ImageSource(bytes: bytes, limits: limits)
-                guard source.needsNormalizing else {
+                let (stored, width, height): ([UInt8], Int, Int)
+                if source.needsNormalizing {
+                    let encoded = try ImageProcessor.normalizeOriginal(source)
+                    (stored, width, height) = (encoded.bytes, encoded.width, encoded.height)
+                } else {
                     try source.verifyDecodes()
-                    return (source, bytes, source.orientedSize.width, source.orientedSize.height)
+                    (stored, width, height) = (bytes, source.orientedSize.width, source.orientedSize.height)
                 }
-                let encoded = try ImageProcessor.normalizeOriginal(source)
-                return (source, encoded.bytes, encoded.width, encoded.height)
+                // The metadata read-out's properties, while the upload's frames and orientation are known. A
+                // failure here costs the upload nothing: they are computed on first read instead.
+                let properties = try? ImageProperties.analyze(stored, frameCount: source.frames, orientationApplied: source.orientation)
+                return (source, stored, width, height, properties)
             }
         } catch let error as ImagingError {
             throw APIError(imaging: error)
@@ -69,7 +75,11 @@ struct ImageService: Sendable {
             contentType: source.format.contentType, width: width, height: height, sizeBytes: stored.count, objectKey: key,
             contentHash: Self.contentHash(stored), status: .ready
         )
-        return try await storage { try await images.insert(record) }
+        let image = try await storage { try await images.insert(record) }
+        if let properties, let json = try? String(decoding: JSONEncoder().encode(properties), as: UTF8.self) {
+            try? await images.setProperties(of: image.id, json: json)
+        }
+        return image
     }
 
     /// A display name: directory parts and control characters removed, at most 255 characters.

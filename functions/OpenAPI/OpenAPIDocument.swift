@@ -210,6 +210,177 @@ enum OpenAPIDocument {
     ],
     "type": "object"
    },
+   "ImageMetadata": {
+    "additionalProperties": false,
+    "description": "The `Image`, and what the stored bytes say beyond it; every added field is null until the image is ready (or when its bytes cannot be read). Nothing stripped at upload (EXIF, GPS, XMP, ICC) is read back.",
+    "properties": {
+     "blurhash": {
+      "description": "A BlurHash (blurha.sh) of 4x3 components of a 32 px thumbnail, alpha flattened onto white: a placeholder to draw while the image loads.",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "color_space": {
+      "description": "`srgb` or `grey` for every stored image (originals are normalized at upload).",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "content_type": {
+      "type": "string"
+     },
+     "created_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "dominant_color": {
+      "description": "The mean of the most populous colour cell (16 levels a channel) of a 32 px thumbnail.",
+      "pattern": "^#[0-9a-f]{6}$",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "error": {
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "properties": {
+         "code": {
+          "type": "string"
+         },
+         "message": {
+          "type": "string"
+         }
+        },
+        "required": [
+         "code",
+         "message"
+        ],
+        "type": "object"
+       }
+      ]
+     },
+     "filename": {
+      "type": "string"
+     },
+     "format": {
+      "enum": [
+       "jpeg",
+       "png",
+       "webp",
+       "avif",
+       "heif",
+       "gif",
+       "tiff"
+      ]
+     },
+     "frame_count": {
+      "description": "Frames of the upload; only the first is stored and transformed.",
+      "minimum": 1,
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "has_alpha": {
+      "type": [
+       "boolean",
+       "null"
+      ]
+     },
+     "height": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "orientation_applied": {
+      "description": "The EXIF orientation the upload was turned upright by (1: none); null when not known (variants, and originals analysed after their upload).",
+      "maximum": 8,
+      "minimum": 1,
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "size_bytes": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     },
+     "source_id": {
+      "format": "uuid",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "status": {
+      "enum": [
+       "queued",
+       "processing",
+       "ready",
+       "failed"
+      ]
+     },
+     "transformations": {
+      "oneOf": [
+       {
+        "type": "null"
+       },
+       {
+        "$ref": "#/components/schemas/Transformations"
+       }
+      ]
+     },
+     "updated_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "url": {
+      "type": "string"
+     },
+     "width": {
+      "type": [
+       "integer",
+       "null"
+      ]
+     }
+    },
+    "required": [
+     "id",
+     "filename",
+     "format",
+     "content_type",
+     "width",
+     "height",
+     "size_bytes",
+     "status",
+     "source_id",
+     "transformations",
+     "error",
+     "url",
+     "created_at",
+     "updated_at",
+     "has_alpha",
+     "color_space",
+     "frame_count",
+     "orientation_applied",
+     "dominant_color",
+     "blurhash"
+    ],
+    "type": "object"
+   },
    "ImagePage": {
     "additionalProperties": false,
     "properties": {
@@ -1320,11 +1491,11 @@ enum OpenAPIDocument {
       "content": {
        "application/json": {
         "schema": {
-         "$ref": "#/components/schemas/Image"
+         "$ref": "#/components/schemas/ImageMetadata"
         }
        }
       },
-      "description": "The image."
+      "description": "The image and its properties."
      },
      "401": {
       "$ref": "#/components/responses/Problem"
