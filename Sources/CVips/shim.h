@@ -50,6 +50,10 @@ static inline int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int widt
 // ---- geometry
 
 static inline int cvips_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+// A black image: lazy, so only its header exists until pixels are asked for (the pipeline dry run).
+static inline int cvips_black(VipsImage **out, int width, int height, int bands) {
+    return vips_black(out, width, height, "bands", bands, NULL);
+}
 static inline int cvips_extract_area(VipsImage *in, VipsImage **out, int left, int top, int width, int height) {
     return vips_extract_area(in, out, left, top, width, height, NULL);
 }

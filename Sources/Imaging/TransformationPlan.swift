@@ -19,6 +19,18 @@ struct TransformationPlan {
         outputFormat = spec.outputFormat(source: source.format)
         encoder = ImageEncoder(format: outputFormat, quality: spec.quality, compress: spec.compress)
         steps = []
+        if let pipeline = spec.pipeline {
+            // A first resize may still shrink a JPEG while it decodes; everything else runs in the order given.
+            if case .resize(let resize)? = pipeline.first, source.format == .jpeg,
+                let shrink = Self.jpegShrink(for: resize, from: source.orientedSize), shrink > 1
+            {
+                load = .open(jpegShrink: shrink)
+            } else {
+                load = .open(jpegShrink: 1)
+            }
+            steps = [AutoOrient(), NormalizeColour()] + Self.operations(of: pipeline, from: source.orientedSize)
+            return
+        }
         // Without a crop first, the resize happens while loading: JPEGs and WebPs decode at a fraction of
         // their size, which is most of libvips's speed on large photos. That path also applies EXIF orientation.
         if spec.crop == nil, let resize = spec.resize, source.format == .jpeg,
@@ -94,5 +106,56 @@ struct TransformationPlan {
         let width = max(1, Int((Double(size.width) * scale).rounded()))
         let height = max(1, Int((Double(size.height) * scale).rounded()))
         return .init(width: width, height: height, fit: .fill)
+    }
+
+    /// The operations of a pipeline's steps, in order. A resize that keeps the aspect ratio is sized from the
+    /// image before it (the first from the source's full size, as a shrunk JPEG decode must not change it);
+    /// the image is rendered into memory before the first rotation or flip, which sequential decoding
+    /// cannot serve.
+    static func operations(of pipeline: [TransformationSpec.Step], from sourceSize: (width: Int, height: Int)) -> [any ImageOperation] {
+        var operations: [any ImageOperation] = []
+        var materialized = false
+        for (i, step) in pipeline.enumerated() {
+            switch step {
+            case .crop(let crop):
+                operations.append(Crop(crop: crop))
+            case .resize(let resize):
+                operations.append(PipelineResize(resize: resize, sizeBefore: i == 0 ? sourceSize : nil))
+                if resize.fit == .contain, let width = resize.width, let height = resize.height {
+                    operations.append(PadToBox(width: width, height: height))
+                }
+            case .rotate(let degrees):
+                if !materialized { operations.append(Materialize()) }
+                materialized = true
+                operations.append(Rotate(degrees: degrees))
+            case .flip:
+                if !materialized { operations.append(Materialize()) }
+                materialized = true
+                operations.append(Flip())
+            case .mirror:
+                operations.append(Mirror())
+            case .filters(let filters):
+                if filters.grayscale { operations.append(Grayscale()) }
+                if filters.sepia { operations.append(Sepia()) }
+                if let sigma = filters.blur { operations.append(Blur(sigma: sigma)) }
+                if filters.sharpen { operations.append(Sharpen()) }
+                if filters.invert { operations.append(Invert()) }
+            case .watermark(let watermark):
+                operations.append(Watermark(watermark: watermark))
+            }
+        }
+        return operations
+    }
+}
+
+/// A pipeline's resize: the fixed path's exact sizing of aspect-keeping fits, from the image as it is when the
+/// step runs (or from `sizeBefore` when given).
+struct PipelineResize: ImageOperation {
+    var resize: TransformationSpec.Resize
+    var sizeBefore: (width: Int, height: Int)?
+
+    func apply(to image: VipsImageRef, context: RenderContext) throws(ImagingError) -> VipsImageRef {
+        let size = sizeBefore ?? (image.width, image.height)
+        return try Resize(resize: TransformationPlan.exactSize(for: resize, from: size)).apply(to: image, context: context)
     }
 }

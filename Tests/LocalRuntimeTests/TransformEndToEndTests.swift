@@ -103,6 +103,31 @@ import Testing
         }
     }
 
+    @Test func aPipelineRunsInItsOrderAndItsCropsAreCheckedAgainstTheImageBeforeThem() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)  // 1680x1050
+            // Resized to 400x250 first: a crop at x = 300 fits that, and (as in the fixed order, where the crop
+            // comes first) would fit the source too; at x = 350 it fits only the source, and is refused.
+            let outside = try await transform(alice, id, #"{"pipeline":[{"resize":{"width":400}},{"crop":{"x":350,"y":0,"width":100,"height":100}}]}"#)
+            #expect(outside.status == 422)
+            #expect(try outside.json()["errors"].debugDescription.contains("transformations.pipeline[1].crop"))
+            let done = try await transform(
+                alice, id, #"{"pipeline":[{"resize":{"width":400}},{"crop":{"x":300,"y":0,"width":100,"height":100}},{"rotate":90}],"format":"png"}"#, wait: 25
+            )
+            #expect(done.status == 201)
+            let json = try done.json()
+            #expect(json["width"] as? Int == 100 && json["height"] as? Int == 100)
+            let steps = try #require((json["transformations"] as? [String: Any])?["pipeline"] as? [[String: Any]])
+            #expect(steps.map { $0.keys.first ?? "" } == ["resize", "crop", "rotate"])
+            // The fixed order, written as a pipeline, is the fixed-order variant.
+            let fixed = try await transform(alice, id, #"{"resize":{"width":300},"flip":true}"#, wait: 25)
+            let asPipeline = try await transform(alice, id, #"{"pipeline":[{"resize":{"width":300}},{"flip":true}]}"#)
+            #expect(asPipeline.status == 200)
+            #expect(try asPipeline.json()["id"] as? String == (try fixed.json()["id"] as? String))
+        }
+    }
+
     @Test func aSourceThatNoLongerDecodesGivesAFailedVariantWithItsReason() async throws {
         try await withService { h in
             let alice = try await I.signUp(h, "alice")

@@ -645,6 +645,212 @@ enum OpenAPIDocument {
      "mirror": {
       "type": "boolean"
      },
+     "pipeline": {
+      "description": "Steps run in the order given, instead of the fixed order of the other operation fields (which may not be given with it; `format`, `quality` and `compress` may). Each step is an object of one operation, as its field is written; each crop is checked against the image the steps before it make (`transformations.pipeline[2].crop`). A pipeline in the fixed order, each kind once, is the same spec and variant as the fixed-order object.",
+      "items": {
+       "oneOf": [
+        {
+         "additionalProperties": false,
+         "properties": {
+          "crop": {
+           "additionalProperties": false,
+           "properties": {
+            "height": {
+             "minimum": 1,
+             "type": "integer"
+            },
+            "width": {
+             "minimum": 1,
+             "type": "integer"
+            },
+            "x": {
+             "minimum": 0,
+             "type": "integer"
+            },
+            "y": {
+             "minimum": 0,
+             "type": "integer"
+            }
+           },
+           "required": [
+            "x",
+            "y",
+            "width",
+            "height"
+           ],
+           "type": "object"
+          }
+         },
+         "required": [
+          "crop"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "resize": {
+           "additionalProperties": false,
+           "properties": {
+            "fit": {
+             "enum": [
+              "fill",
+              "cover",
+              "contain",
+              "inside"
+             ]
+            },
+            "gravity": {
+             "description": "With `fit: cover` and both sides (a gravity without a fit means cover): the part the crop keeps. `centre` (the default; `center` is the same), an edge or corner of the axis that is cut, `smart` (libvips smartcrop, attention: skin, saturation, edges) or `entropy` (the busiest part).",
+             "enum": [
+              "centre",
+              "center",
+              "north",
+              "northeast",
+              "east",
+              "southeast",
+              "south",
+              "southwest",
+              "west",
+              "northwest",
+              "smart",
+              "entropy"
+             ]
+            },
+            "height": {
+             "maximum": 8192,
+             "minimum": 1,
+             "type": "integer"
+            },
+            "width": {
+             "maximum": 8192,
+             "minimum": 1,
+             "type": "integer"
+            }
+           },
+           "type": "object"
+          }
+         },
+         "required": [
+          "resize"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "rotate": {
+           "description": "Degrees clockwise, taken modulo 360.",
+           "type": "number"
+          }
+         },
+         "required": [
+          "rotate"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "flip": {
+           "type": "boolean"
+          }
+         },
+         "required": [
+          "flip"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "mirror": {
+           "type": "boolean"
+          }
+         },
+         "required": [
+          "mirror"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "filters": {
+           "additionalProperties": false,
+           "properties": {
+            "blur": {
+             "description": "Gaussian sigma, 0.3 to 100 (0 for none).",
+             "maximum": 100,
+             "minimum": 0,
+             "type": "number"
+            },
+            "grayscale": {
+             "type": "boolean"
+            },
+            "invert": {
+             "type": "boolean"
+            },
+            "sepia": {
+             "type": "boolean"
+            },
+            "sharpen": {
+             "type": "boolean"
+            }
+           },
+           "type": "object"
+          }
+         },
+         "required": [
+          "filters"
+         ],
+         "type": "object"
+        },
+        {
+         "additionalProperties": false,
+         "properties": {
+          "watermark": {
+           "additionalProperties": false,
+           "properties": {
+            "opacity": {
+             "default": 0.5,
+             "maximum": 1,
+             "minimum": 0,
+             "type": "number"
+            },
+            "position": {
+             "default": "bottom-right",
+             "enum": [
+              "bottom-right",
+              "bottom-left",
+              "top-right",
+              "top-left",
+              "center"
+             ]
+            },
+            "text": {
+             "maxLength": 200,
+             "minLength": 1,
+             "type": "string"
+            }
+           },
+           "required": [
+            "text"
+           ],
+           "type": "object"
+          }
+         },
+         "required": [
+          "watermark"
+         ],
+         "type": "object"
+        }
+       ]
+      },
+      "maxItems": 16,
+      "minItems": 1,
+      "type": "array"
+     },
      "quality": {
       "maximum": 100,
       "minimum": 1,

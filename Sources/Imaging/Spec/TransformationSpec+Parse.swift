@@ -1,4 +1,27 @@
 extension TransformationSpec {
+    /// A pipeline whose steps are in the fixed order, each kind at most once, means exactly the fixed-order
+    /// fields: it becomes them, so it names the same variant. An empty pipeline is none.
+    func normalizingPipeline() -> TransformationSpec {
+        guard let steps = pipeline else { return self }
+        var spec = self
+        spec.pipeline = nil
+        if steps.isEmpty { return spec }
+        let order = steps.map(\.kindIndex)
+        guard order == order.sorted(), Set(order).count == order.count else { return self }
+        for step in steps {
+            switch step {
+            case .crop(let crop): spec.crop = crop
+            case .resize(let resize): spec.resize = resize
+            case .rotate(let degrees): spec.rotate = degrees
+            case .flip: spec.flip = true
+            case .mirror: spec.mirror = true
+            case .filters(let filters): spec.filters = filters
+            case .watermark(let watermark): spec.watermark = watermark
+            }
+        }
+        return spec
+    }
+
     /// Parses a request body `{"transformations": {...}}`: every bad field is reported (unknown keys, wrong
     /// types, out-of-range values), and the result is normalized.
     public static func parse(body: JSONValue) throws(SpecValidationError) -> TransformationSpec {
@@ -29,7 +52,7 @@ struct SpecParser {
             fail("transformations", "is required")
             return TransformationSpec()
         }
-        let spec = parseTransformations(value, at: "transformations")
+        let spec = parseTransformations(value, at: "transformations").normalizingPipeline()
         if errors.isEmpty, spec.isEmpty {
             fail("transformations", "must contain at least one transformation that changes the image")
         }
@@ -39,8 +62,14 @@ struct SpecParser {
     mutating func parseTransformations(_ value: JSONValue, at path: String) -> TransformationSpec {
         var spec = TransformationSpec()
         guard let object = object(value, at: path) else { return spec }
-        let known: Set = ["resize", "crop", "rotate", "flip", "mirror", "filters", "watermark", "format", "quality", "compress"]
+        let known: Set = ["resize", "crop", "rotate", "flip", "mirror", "filters", "watermark", "format", "quality", "compress", "pipeline"]
         for key in object.keys.sorted() where !known.contains(key) { fail("\(path).\(key)", "unknown transformation") }
+        if let v = object["pipeline"] {
+            for key in object.keys.sorted() where Self.stepKinds.contains(key) {
+                fail("\(path).\(key)", "goes inside the pipeline: a pipeline and the fixed-order fields do not mix")
+            }
+            spec.pipeline = parsePipeline(v, at: "\(path).pipeline")
+        }
 
         if let v = object["resize"] { spec.resize = parseResize(v, at: "\(path).resize") }
         if let v = object["crop"] { spec.crop = parseCrop(v, at: "\(path).crop") }
@@ -65,6 +94,51 @@ struct SpecParser {
         if let v = object["quality"] { spec.quality = integer(v, at: "\(path).quality", in: 1...100) }
         if let v = object["compress"] { spec.compress = bool(v, at: "\(path).compress") ?? false }
         return spec
+    }
+
+    /// The kinds of step, in the fixed order the fields run in.
+    static let stepKinds = ["crop", "resize", "rotate", "flip", "mirror", "filters", "watermark"]
+    static let maxPipelineSteps = 16
+
+    /// Each step an object of exactly one kind, parsed as its fixed-order field is; steps that change nothing
+    /// are dropped, and a pipeline that is the fixed order after all becomes nil (its steps go to the fields:
+    /// see `TransformationSpec.normalizingPipeline`).
+    mutating func parsePipeline(_ value: JSONValue, at path: String) -> [TransformationSpec.Step]? {
+        guard case .array(let items) = value else {
+            fail(path, "must be an array of steps, not \(value.kind)")
+            return nil
+        }
+        if items.isEmpty { fail(path, "needs at least one step") }
+        if items.count > Self.maxPipelineSteps { fail(path, "has \(items.count) steps; at most \(Self.maxPipelineSteps) are allowed") }
+        var steps: [TransformationSpec.Step] = []
+        for (i, item) in items.prefix(Self.maxPipelineSteps).enumerated() {
+            let at = "\(path)[\(i)]"
+            guard case .object(let step) = item, step.count == 1, let (kind, v) = step.first else {
+                fail(at, "must be an object with exactly one of \(Self.stepKinds.joined(separator: ", "))")
+                continue
+            }
+            let field = "\(at).\(kind)"
+            switch kind {
+            case "crop": if let crop = parseCrop(v, at: field) { steps.append(.crop(crop)) }
+            case "resize": if let resize = parseResize(v, at: field) { steps.append(.resize(resize)) }
+            case "rotate":
+                if let angle = number(v, at: field) {
+                    if !angle.isFinite || abs(angle) > 1e9 {
+                        fail(field, "must be a finite angle in degrees")
+                    } else if let degrees = Self.normalizedAngle(angle) {
+                        steps.append(.rotate(degrees))
+                    }
+                }
+            case "flip": if bool(v, at: field) == true { steps.append(.flip) }
+            case "mirror": if bool(v, at: field) == true { steps.append(.mirror) }
+            case "filters":
+                let filters = parseFilters(v, at: field)
+                if !filters.isEmpty { steps.append(.filters(filters)) }
+            case "watermark": if let watermark = parseWatermark(v, at: field) { steps.append(.watermark(watermark)) }
+            default: fail(at, "unknown step \"\(kind)\"; one of \(Self.stepKinds.joined(separator: ", "))")
+            }
+        }
+        return steps
     }
 
     mutating func parseResize(_ value: JSONValue, at path: String) -> TransformationSpec.Resize? {

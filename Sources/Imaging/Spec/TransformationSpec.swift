@@ -50,6 +50,21 @@ public struct TransformationSpec: Sendable, Hashable {
         public var opacity: Double
     }
 
+    /// One step of an ordered pipeline: the same operations as the fixed-order fields, in the order given.
+    public enum Step: Sendable, Hashable {
+        case crop(Crop)
+        case resize(Resize)
+        case rotate(Double)
+        case flip
+        case mirror
+        case filters(Filters)
+        case watermark(Watermark)
+    }
+
+    /// Steps in the order given (`{"pipeline": [...]}`), instead of the fixed-order fields below, which are
+    /// then all empty. nil for the fixed order. A pipeline already in the fixed order, each kind once, is
+    /// normalized into the fixed fields, so both spellings are one variant.
+    public var pipeline: [Step]?
     public var crop: Crop?
     public var resize: Resize?
     /// Degrees clockwise in [0, 360); nil for none.
@@ -67,7 +82,7 @@ public struct TransformationSpec: Sendable, Hashable {
 
     /// True when the spec changes nothing (then the request is refused: at least one change is required).
     public var isEmpty: Bool {
-        crop == nil && resize == nil && rotate == nil && !flip && !mirror && filters.isEmpty && watermark == nil
+        (pipeline ?? []).isEmpty && crop == nil && resize == nil && rotate == nil && !flip && !mirror && filters.isEmpty && watermark == nil
             && format == nil && quality == nil && !compress
     }
 
@@ -83,9 +98,14 @@ public struct TransformationSpec: Sendable, Hashable {
 }
 
 extension TransformationSpec {
-    /// Checks what depends on the source: a crop must lie inside the upright image. Called when the request is
+    /// Checks what depends on the source: a crop must lie inside the upright image, or for a pipeline inside
+    /// the image the steps before it make (`transformations.pipeline[2].crop`). Called when the request is
     /// made, so a bad crop is a 422 at once rather than a failed job later.
     public func validate(forImageOf size: (width: Int, height: Int)) throws(SpecValidationError) {
+        if let pipeline {
+            try PipelineDryRun.check(pipeline, from: size)
+            return
+        }
         guard let crop else { return }
         var errors: [SpecValidationError.FieldError] = []
         if crop.x + crop.width > size.width {
@@ -95,5 +115,20 @@ extension TransformationSpec {
             errors.append(.init(field: "transformations.crop.height", message: "y + height must be at most the image height, \(size.height)"))
         }
         if !errors.isEmpty { throw SpecValidationError(errors) }
+    }
+}
+
+extension TransformationSpec.Step {
+    /// The step's place in the fixed order (crop, resize, rotate, flip, mirror, filters, watermark).
+    var kindIndex: Int {
+        switch self {
+        case .crop: 0
+        case .resize: 1
+        case .rotate: 2
+        case .flip: 3
+        case .mirror: 4
+        case .filters: 5
+        case .watermark: 6
+        }
     }
 }
