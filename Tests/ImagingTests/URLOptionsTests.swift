@@ -41,6 +41,8 @@ import Testing
         #"{"watermark":{"text":"x","position":"top-left","opacity":0.25}}"#,
         #"{"format":"jpeg","quality":80,"compress":true}"#,
         #"{"format":"avif"}"#,
+        #"{"pipeline":[{"rotate":90},{"crop":{"x":0,"y":0,"width":10,"height":10}},{"filters":{"sepia":true}},{"filters":{"blur":2}}],"format":"png","quality":50}"#,
+        #"{"pipeline":[{"watermark":{"text":"a, b"}},{"resize":{"width":30,"height":20,"gravity":"smart"}}]}"#,
     ])
     func everyFieldRoundTrips(_ text: String) throws {
         let spec = try Self.json(text)
@@ -92,6 +94,31 @@ import Testing
             Issue.record("the crop should not fit")
         } catch {
             #expect(error.errors.map { TransformationSpec.urlOptionField(for: $0.field) } == ["options.crop"])
+        }
+    }
+
+    @Test func barsSeparateThePipelinesSteps() throws {
+        let url = try TransformationSpec.parse(urlOptions: "w_400|crop_300:0:100:100|rot_90,fmt_png")
+        let json = try Self.json(#"{"pipeline":[{"resize":{"width":400}},{"crop":{"x":300,"y":0,"width":100,"height":100}},{"rotate":90}],"format":"png"}"#)
+        #expect(url == json && url.hash == json.hash)
+        #expect(url.urlOptions == "w_400|crop_300:0:100:100|rot_90,fmt_png")
+        // In the fixed order it is the fixed spec, as in JSON; %7C, as some clients send the bar, separates too.
+        #expect(try TransformationSpec.parse(urlOptions: "w_400|flip") == (try TransformationSpec.parse(urlOptions: "w_400,flip")))
+        #expect(try TransformationSpec.parse(urlOptions: "w_400%7Ccrop_300:0:100:100%7crot_90,fmt_png") == url)
+    }
+
+    @Test func aPipelinesBadStepsAreNamedByTheirPlace() throws {
+        #expect(Self.fields("w_400,rot_90|crop_1:2:3:4") == ["options[0]"])
+        #expect(Set(Self.fields("w_0|flip|zoom_2")) == ["options[0].w", "options[2].zoom"])
+        #expect(Self.fields("w_400||flip") == ["options[1]"])
+        #expect(Self.fields("fmt_png,w_10|fmt_jpeg,flip") == ["options[1].fmt"])
+        // A crop outside the image the steps before it make (checked against the source at request time).
+        let spec = try TransformationSpec.parse(urlOptions: "w_32|crop_20:0:16:12")
+        do {
+            try spec.validate(forImageOf: (64, 48))
+            Issue.record("the crop should not fit the 32x24 image")
+        } catch {
+            #expect(error.errors.map { TransformationSpec.urlOptionField(for: $0.field) } == ["options[1].crop"])
         }
     }
 }

@@ -69,6 +69,16 @@ import Testing
             let column = try T.decode([UInt8](east.body))
             #expect(column.width == 16 && column.isColour(8, 12, T.green) && column.isColour(8, 36, T.yellow))
 
+            // A pipeline by URL: rotated first, then the top-left 24x32 is blue; a crop outside the rotated
+            // image is named by its step.
+            let piped = try await h.request(.GET, "/images/\(id)/t/rot_90|crop_0:0:24:32", headers: alice.auth)
+            #expect(piped.status == 200)
+            let blue = try T.decode([UInt8](piped.body))
+            #expect(blue.width == 24 && blue.height == 32 && blue.isColour(12, 16, T.blue))
+            let outside = try await h.request(.GET, "/images/\(id)/t/rot_90|crop_0:0:60:10", headers: alice.auth)
+            #expect(outside.status == 422)
+            #expect(try outside.json()["errors"].debugDescription.contains("options[1].crop"))
+
             // A watermark's text may carry an encoded comma; the variant records the decoded text.
             let marked = try await h.request(.GET, "/images/\(id)/t/wm_a%2Cb,wmpos_center", headers: alice.auth)
             #expect(marked.status == 200)

@@ -41,31 +41,65 @@ extension TransformationSpec {
     static let urlOptionAliases = ["grayscale": "gray"]
 
     /// Parses the raw (still percent-encoded) options segment of the path. Values are percent-decoded after
-    /// the split, so a watermark text may carry `%2C` for a comma.
+    /// the split, so a watermark text may carry `%2C` for a comma. Groups separated by `|` are the steps of an
+    /// ordered pipeline, one operation each: `w_400|crop_300:0:100:100|rot_90,fmt_png`; the output options
+    /// (`fmt`, `q`, `compress`) may go in any group and apply to the result. Some clients send `|` as `%7C`,
+    /// so that separates too (a watermark text in a URL cannot hold a bar; the JSON route's can).
     public static func parse(urlOptions raw: String) throws(SpecValidationError) -> TransformationSpec {
+        if raw.isEmpty { throw SpecValidationError([.init(field: "options", message: "must name at least one transformation")]) }
+        let groups = raw.replacingOccurrences(of: "%7C", with: "|").replacingOccurrences(of: "%7c", with: "|")
+            .split(separator: "|", omittingEmptySubsequences: false)
+        if groups.count > 1 { return try parsePipeline(urlOptions: groups) }
         var errors: [SpecValidationError.FieldError] = []
         var transformations: [String: JSONValue] = [:]
+        parseGroup(raw[...], field: "options", into: &transformations, errors: &errors)
+        let spec: TransformationSpec
+        do {
+            spec = try parse(body: .object(["transformations": .object(transformations)]))
+        } catch let specErrors {
+            // The well-formed options' own errors too, so every bad option is named at once; but not an
+            // object's missing part (a resize's side, a watermark's text) when a malformed option was that
+            // part, nor "empty" when every option was malformed: they would only echo the first error.
+            let malformed = Set(errors.compactMap { error in urlOptions.first { "options.\($0.name)" == error.field }?.field.first })
+            for error in specErrors.errors {
+                let path = error.field.split(separator: ".").dropFirst().map(String.init)
+                let field = urlOptionField(for: error.field)
+                if errors.contains(where: { $0.field == field }) { continue }
+                if path.isEmpty, !errors.isEmpty { continue }
+                if let top = path.first, malformed.contains(top), path.count == 1 || error.message == "is required" { continue }
+                errors.append(.init(field: field, message: error.message))
+            }
+            throw SpecValidationError(errors)
+        }
+        if !errors.isEmpty { throw SpecValidationError(errors) }
+        return spec
+    }
+
+
+    /// The options of one group into the JSON `transformations` object they spell, errors named `<field>.<option>`.
+    static func parseGroup(
+        _ group: Substring, field prefix: String, into transformations: inout [String: JSONValue], errors: inout [SpecValidationError.FieldError]
+    ) {
         var seen: Set<String> = []
-        let tokens = raw.split(separator: ",", omittingEmptySubsequences: false)
-        if raw.isEmpty { throw SpecValidationError([.init(field: "options", message: "must name at least one transformation")]) }
+        let tokens = group.split(separator: ",", omittingEmptySubsequences: false)
         for token in tokens {
             let (rawName, rawValue) = token.firstIndex(of: "_").map { (token[..<$0], Optional(token[token.index(after: $0)...])) } ?? (token, nil)
             let written = String(rawName).lowercased()
             let name = urlOptionAliases[written] ?? written
             guard !name.isEmpty else {
-                errors.append(.init(field: "options", message: "has an empty option (two commas in a row, or one at an end)"))
+                errors.append(.init(field: prefix, message: "has an empty option (two commas in a row, or one at an end)"))
                 continue
             }
             guard let option = urlOptions.first(where: { $0.name == name }) else {
-                errors.append(.init(field: "options.\(written)", message: "unknown option; known: \(urlOptions.map(\.name).joined(separator: ", "))"))
+                errors.append(.init(field: "\(prefix).\(written)", message: "unknown option; known: \(urlOptions.map(\.name).joined(separator: ", "))"))
                 continue
             }
             guard seen.insert(name).inserted else {
-                errors.append(.init(field: "options.\(name)", message: "is given more than once"))
+                errors.append(.init(field: "\(prefix).\(name)", message: "is given more than once"))
                 continue
             }
             let text = rawValue.map { String($0).removingPercentEncoding ?? String($0) }
-            let field = "options.\(name)"
+            let field = "\(prefix).\(name)"
             let value: JSONValue
             switch (option.value, text) {
             case (.none, nil):
@@ -94,21 +128,51 @@ extension TransformationSpec {
             }
             transformations.set(option.field, to: value)
         }
+    }
+
+    static let outputOptionKeys: Set = ["format", "quality", "compress"]
+
+    /// A pipeline by URL: each group one step, the output options gathered from all groups.
+    static func parsePipeline(urlOptions groups: [Substring]) throws(SpecValidationError) -> TransformationSpec {
+        var errors: [SpecValidationError.FieldError] = []
+        var steps: [JSONValue] = []
+        var output: [String: JSONValue] = [:]
+        for (i, group) in groups.enumerated() {
+            let field = "options[\(i)]"
+            var transformations: [String: JSONValue] = [:]
+            let before = errors.count
+            parseGroup(group, field: field, into: &transformations, errors: &errors)
+            for key in outputOptionKeys.sorted() {
+                guard let value = transformations.removeValue(forKey: key) else { continue }
+                if output.updateValue(value, forKey: key) != nil {
+                    let name = urlOptions.first { $0.field == [key] }?.name ?? key
+                    errors.append(.init(field: "\(field).\(name)", message: "is given more than once"))
+                }
+            }
+            switch transformations.count {
+            case 0 where errors.count == before && group.split(separator: ",").allSatisfy({ $0.isEmpty }):
+                errors.append(.init(field: field, message: "is an empty step (two | in a row, or one at an end)"))
+            case 0, 1:
+                break  // only output options, or options already reported
+            default:
+                errors.append(.init(field: field, message: "holds \(transformations.keys.sorted().joined(separator: " and ")): one operation per step"))
+            }
+            // A step that is not one operation holds its place with one that changes nothing (and is dropped),
+            // so the JSON parser's errors still name the right step.
+            steps.append(transformations.count == 1 ? .object(transformations) : .object(["flip": .bool(false)]))
+        }
         let spec: TransformationSpec
         do {
-            spec = try parse(body: .object(["transformations": .object(transformations)]))
-        } catch let specErrors {
-            // The well-formed options' own errors too, so every bad option is named at once; but not an
-            // object's missing part (a resize's side, a watermark's text) when a malformed option was that
-            // part, nor "empty" when every option was malformed: they would only echo the first error.
-            let malformed = Set(errors.compactMap { error in urlOptions.first { "options.\($0.name)" == error.field }?.field.first })
-            for error in specErrors.errors {
-                let path = error.field.split(separator: ".").dropFirst().map(String.init)
-                let field = urlOptionField(for: error.field)
-                if errors.contains(where: { $0.field == field }) { continue }
-                if path.isEmpty, !errors.isEmpty { continue }
-                if let top = path.first, malformed.contains(top), path.count == 1 || error.message == "is required" { continue }
-                errors.append(.init(field: field, message: error.message))
+            spec = try parse(body: .object(["transformations": .object(output.merging(["pipeline": .array(steps)]) { $1 })]))
+        } catch {
+            // The well-formed options' own errors too, so every bad one is named at once; not "empty" or "needs a
+            // step" when the malformed ones were all there was.
+            for specError in error.errors {
+                let field = urlOptionField(for: specError.field)
+                if errors.contains(where: { $0.field == field }) || (!errors.isEmpty && (field == "options" || specError.field == "transformations.pipeline")) {
+                    continue
+                }
+                errors.append(.init(field: field, message: specError.message))
             }
             throw SpecValidationError(errors)
         }
@@ -116,19 +180,27 @@ extension TransformationSpec {
         return spec
     }
 
-    /// The option a field error of the JSON spec is about: `transformations.resize.width` is `options.w`.
+    /// The option a field error of the JSON spec is about: `transformations.resize.width` is `options.w`, and
+    /// a pipeline's `transformations.pipeline[2].crop` is `options[2].crop`.
     public static func urlOptionField(for specField: String) -> String {
-        let path = specField.split(separator: ".").map(String.init).dropFirst()  // drop "transformations"
-        if path.isEmpty { return "options" }
+        var path = specField.split(separator: ".").map(String.init).dropFirst()  // drop "transformations"
+        var prefix = "options"
+        if let first = path.first, first.hasPrefix("pipeline") {
+            let index = first.dropFirst("pipeline".count)
+            guard index.hasPrefix("["), index.hasSuffix("]") else { return "options" }
+            prefix = "options" + index
+            path = path.dropFirst()
+        }
+        if path.isEmpty { return prefix }
         // The longest option field that the error's path starts with; a whole-object error (a resize with
         // only a fit, a watermark with no text) is about the option that carries the object's key field.
         if let option = urlOptions.filter({ Array(path.prefix($0.field.count)) == $0.field }).max(by: { $0.field.count < $1.field.count }) {
-            return "options.\(option.name)"
+            return "\(prefix).\(option.name)"
         }
         switch path.first {
-        case "resize": return "options.fit"
-        case "watermark": return "options.wm"
-        default: return "options"
+        case "resize": return "\(prefix).fit"
+        case "watermark": return "\(prefix).wm"
+        default: return prefix
         }
     }
 
@@ -136,6 +208,26 @@ extension TransformationSpec {
     /// same spec. Defaults are left out (a resize's `fit` with one side, `fill` with two; a watermark's
     /// bottom-right position and 0.5 opacity).
     public var urlOptions: String {
+        if let pipeline {
+            // One group per step, each spelled as the fixed-order spec of that step alone; the output options last.
+            var groups = pipeline.map { step -> String in
+                var one = TransformationSpec()
+                switch step {
+                case .crop(let crop): one.crop = crop
+                case .resize(let resize): one.resize = resize
+                case .rotate(let degrees): one.rotate = degrees
+                case .flip: one.flip = true
+                case .mirror: one.mirror = true
+                case .filters(let filters): one.filters = filters
+                case .watermark(let watermark): one.watermark = watermark
+                }
+                return one.urlOptions
+            }
+            var output = TransformationSpec()
+            (output.format, output.quality, output.compress) = (format, quality, compress)
+            if !output.isEmpty, let last = groups.popLast() { groups.append(last + "," + output.urlOptions) }
+            return groups.joined(separator: "|")
+        }
         var parts: [String] = []
         if let crop { parts.append("crop_\(crop.x):\(crop.y):\(crop.width):\(crop.height)") }
         if let resize {
