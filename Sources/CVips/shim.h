@@ -50,6 +50,11 @@ static inline int cvips_thumbnail_image(VipsImage *in, VipsImage **out, int widt
 // ---- geometry
 
 static inline int cvips_autorot(VipsImage *in, VipsImage **out) { return vips_autorot(in, out, NULL); }
+// Frames one above the other, as libvips holds an animation (its page-height says where each begins).
+static inline int cvips_arrayjoin_vertical(VipsImage **in, VipsImage **out, int n) {
+    return vips_arrayjoin(in, out, n, "across", 1, NULL);
+}
+static inline int cvips_copy(VipsImage *in, VipsImage **out) { return vips_copy(in, out, NULL); }
 // A black image: lazy, so only its header exists until pixels are asked for (the pipeline dry run).
 static inline int cvips_black(VipsImage **out, int width, int height, int bands) {
     return vips_black(out, width, height, "bands", bands, NULL);

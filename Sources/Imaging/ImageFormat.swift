@@ -16,6 +16,8 @@ public enum ImageFormat: String, Sendable, Hashable, CaseIterable, Codable {
 
     /// Whether the format stores an alpha channel (where padding and rotation corners become transparent).
     public var supportsAlpha: Bool { self != .jpeg }
+    /// Formats that hold an animation (frames with delays and a loop count).
+    public var animates: Bool { self == .gif || self == .webp }
 
     /// libvips's buffer loaders we allow, by format; every other loader (SVG, PDF, MATLAB, PPM, ...) is refused.
     static func fromLoader(_ loader: String) -> ImageFormat? {

@@ -29,6 +29,7 @@ public enum ImageProcessor {
         let plan = TransformationPlan(spec: spec, source: source)
         let context = RenderContext(outputFormat: plan.outputFormat)
         var image: VipsImageRef
+        if plan.load == .allFrames { return try renderAnimation(source, plan: plan, context: context) }
         switch plan.load {
         case .open(let shrink):
             // Upright or mirrored sources decode top to bottom in one pass; the EXIF orientations that rotate or
@@ -41,12 +42,55 @@ public enum ImageProcessor {
                 throw ImagingError(.transformationFailed, "the image could not be resized", detail: Vips.takeError())
             }
             image = out
+        case .allFrames:
+            preconditionFailure("animations are rendered by renderAnimation")
         }
         for step in plan.steps {
             image = try step.apply(to: image, context: context)
         }
         let bytes = try plan.encoder.encode(image)
         return EncodedImage(bytes: bytes, format: plan.outputFormat, width: image.width, height: image.height)
+    }
+
+    /// An animation: every frame through the plan's steps, joined again one above the other with its page
+    /// height, and the source's frame delays and loop count, which the GIF and WebP savers write.
+    private static func renderAnimation(_ source: ImageSource, plan: TransformationPlan, context: RenderContext) throws(ImagingError) -> EncodedImage {
+        let all = try source.open(extraOptions: "access=sequential,n=-1")
+        let pageHeight = all.int("page-height") ?? source.height
+        guard pageHeight > 0, all.height % pageHeight == 0 else {
+            throw ImagingError(.corruptImage, "the animation's frames do not divide its height", detail: "\(all.height) / \(pageHeight)")
+        }
+        // Decoded once; the frames are cut from memory, in any order the steps need.
+        let decoded = try all.apply("decode") { cvips_copy_memory($0, &$1) }
+        var frames: [VipsImageRef] = []
+        for k in 0..<(all.height / pageHeight) {
+            var frame = try decoded.apply("frame") { cvips_extract_area($0, &$1, 0, Int32(k * pageHeight), Int32(decoded.width), Int32(pageHeight)) }
+            for step in plan.steps { frame = try step.apply(to: frame, context: context) }
+            frames.append(frame)
+        }
+        guard let first = frames.first else { throw ImagingError(.corruptImage, "the animation has no frames") }
+        let (width, height) = (first.width, first.height)
+        var pointers: [UnsafeMutablePointer<CVips.VipsImage>?] = frames.map(\.pointer)
+        var joined = try pointers.withUnsafeMutableBufferPointer { buffer throws(ImagingError) -> VipsImageRef in
+            var out: UnsafeMutablePointer<CVips.VipsImage>?
+            guard cvips_arrayjoin_vertical(buffer.baseAddress, &out, Int32(buffer.count)) == 0, let out else {
+                throw ImagingError.fromVips(.transformationFailed, what: "join the frames", detail: Vips.takeError())
+            }
+            return VipsImageRef(out)
+        }
+        joined = try joined.apply("copy") { cvips_copy($0, &$1) }
+        vips_image_set_int(joined.pointer, "page-height", Int32(height))
+        var delays: UnsafeMutablePointer<Int32>?
+        var count: Int32 = 0
+        if vips_image_get_array_int(all.pointer, "delay", &delays, &count) == 0, let delays, count > 0 {
+            vips_image_set_array_int(joined.pointer, "delay", delays, count)
+        } else {
+            Vips.takeError()
+        }
+        if let loop = all.int("loop") { vips_image_set_int(joined.pointer, "loop", Int32(loop)) }
+        _ = frames  // the frames stay alive until the join has its own references
+        let bytes = try plan.encoder.encode(joined)
+        return EncodedImage(bytes: bytes, format: plan.outputFormat, width: width, height: height)
     }
 
     /// The original as stored: upright, 8-bit sRGB, metadata stripped, in its own format at high quality.

@@ -7,7 +7,7 @@ public struct ImageProperties: Codable, Sendable, Equatable {
     public var hasAlpha: Bool
     /// `srgb` or `grey` for every image the service stores (originals are normalized to 8-bit sRGB or grey).
     public var colorSpace: String
-    /// Frames of the upload (an animation's are counted; only the first is stored and transformed).
+    /// Frames of the upload: an animated GIF or WebP keeps them all; other multi-page files keep the first.
     public var frameCount: Int
     /// The EXIF orientation (1-8) the upload was turned upright by; nil when not known (variants, and
     /// originals analysed after their upload).

@@ -60,7 +60,8 @@ public final class ImageSource: @unchecked Sendable {
         let metadata = ["exif-data", "xmp-data", "iptc-data", "icc-profile-data"].contains { image.hasField($0) }
         let plainPixels = vips_image_get_format(image.pointer) == VIPS_FORMAT_UCHAR
             && (image.interpretation == VIPS_INTERPRETATION_sRGB || image.interpretation == VIPS_INTERPRETATION_B_W)
-        self.needsNormalizing = orientation != 1 || metadata || !plainPixels || frames > 1
+        // An animated GIF or WebP is stored with all its frames; other multi-page files keep the first page.
+        self.needsNormalizing = orientation != 1 || metadata || !plainPixels || (frames > 1 && !format.animates)
 
         guard width <= limits.maxSide, height <= limits.maxSide else {
             throw ImagingError(.imageTooLarge, "the image is \(width)x\(height); at most \(limits.maxSide) pixels a side are accepted")
@@ -91,11 +92,15 @@ public final class ImageSource: @unchecked Sendable {
     /// Decodes the whole first frame once, without keeping it: throws `corrupt_image` for a file that is
     /// truncated or damaged past its header. For originals stored as uploaded.
     public func verifyDecodes() throws(ImagingError) {
-        let image = try open(extraOptions: "access=sequential")
+        // Every frame of an animation, as every one is stored and transformed.
+        let image = try open(extraOptions: isAnimation ? "access=sequential,n=-1" : "access=sequential")
         guard cvips_decode_all(image.pointer) == 0 else {
             throw ImagingError(.corruptImage, "the image is damaged and cannot be read", detail: Vips.takeError())
         }
     }
+
+    /// An animated GIF or WebP: its frames are kept through transformations into GIF or WebP.
+    public var isAnimation: Bool { frames > 1 && format.animates }
 
     /// Opens the first frame for decoding, sequentially.
     func open(extraOptions: String = "") throws(ImagingError) -> VipsImageRef {

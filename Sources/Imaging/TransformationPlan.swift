@@ -8,6 +8,8 @@ struct TransformationPlan {
     enum Load: Equatable {
         case open(jpegShrink: Int)
         case resizeWhileLoading(TransformationSpec.Resize)
+        /// Every frame of an animation: the steps run on each frame, and the frames are joined again.
+        case allFrames
     }
 
     var load: Load
@@ -19,6 +21,16 @@ struct TransformationPlan {
         outputFormat = spec.outputFormat(source: source.format)
         encoder = ImageEncoder(format: outputFormat, quality: spec.quality, compress: spec.compress)
         steps = []
+        if source.isAnimation, spec.animated, outputFormat.animates {
+            load = .allFrames
+            steps = [AutoOrient(), NormalizeColour()]
+            if let pipeline = spec.pipeline {
+                steps += Self.operations(of: pipeline, from: source.orientedSize)
+            } else {
+                steps += Self.operations(of: Self.fixedOrderSteps(spec), from: source.orientedSize)
+            }
+            return
+        }
         if let pipeline = spec.pipeline {
             // A first resize may still shrink a JPEG while it decodes; everything else runs in the order given.
             if case .resize(let resize)? = pipeline.first, source.format == .jpeg,
@@ -106,6 +118,19 @@ struct TransformationPlan {
         let width = max(1, Int((Double(size.width) * scale).rounded()))
         let height = max(1, Int((Double(size.height) * scale).rounded()))
         return .init(width: width, height: height, fit: .fill)
+    }
+
+    /// The fixed-order fields as pipeline steps, in the fixed order (the operations an animation's frames get).
+    static func fixedOrderSteps(_ spec: TransformationSpec) -> [TransformationSpec.Step] {
+        var steps: [TransformationSpec.Step] = []
+        if let crop = spec.crop { steps.append(.crop(crop)) }
+        if let resize = spec.resize { steps.append(.resize(resize)) }
+        if let degrees = spec.rotate { steps.append(.rotate(degrees)) }
+        if spec.flip { steps.append(.flip) }
+        if spec.mirror { steps.append(.mirror) }
+        if !spec.filters.isEmpty { steps.append(.filters(spec.filters)) }
+        if let watermark = spec.watermark { steps.append(.watermark(watermark)) }
+        return steps
     }
 
     /// The operations of a pipeline's steps, in order. A resize that keeps the aspect ratio is sized from the

@@ -134,3 +134,62 @@ enum TestImages {
             .deletingLastPathComponent().appendingPathComponent("shared/testdata")
     }
 }
+
+extension TestImages {
+    /// A generated three-frame animation (each frame a top and a bottom colour, delays 100, 200 and 300 ms,
+    /// looping twice) and the frames of an encoded result as libvips reads them back.
+    enum Animation {
+        static let (width, height) = (40, 30)
+        /// Each frame: a top half and a bottom half colour.
+        static let frames: [(TestImages.RGB, TestImages.RGB)] = [(TestImages.red, TestImages.blue), (TestImages.green, TestImages.yellow), (TestImages.blue, TestImages.red)]
+        static let delays: [Int32] = [100, 200, 300]
+
+        /// A three-frame animation in `format`, looping twice.
+        static func animation(_ format: ImageFormat) throws -> [UInt8] {
+            try Vips.setUp()
+            let frameImages = try frames.map { top, bottom in
+                try TestImages.vipsImage(TestImages.solid(top, width: width, height: height / 2) + TestImages.solid(bottom, width: width, height: height / 2), width: width, height: height)
+            }
+            var pointers: [UnsafeMutablePointer<CVips.VipsImage>?] = frameImages.map(\.pointer)
+            var out: UnsafeMutablePointer<CVips.VipsImage>?
+            try #require(cvips_arrayjoin_vertical(&pointers, &out, Int32(pointers.count)) == 0)
+            var joined = VipsImageRef(try #require(out))
+            joined = try joined.apply("copy") { cvips_copy($0, &$1) }
+            vips_image_set_int(joined.pointer, "page-height", Int32(height))
+            var delays = Self.delays
+            vips_image_set_array_int(joined.pointer, "delay", &delays, Int32(delays.count))
+            vips_image_set_int(joined.pointer, "loop", 2)
+            _ = frameImages
+            var buffer: UnsafeMutableRawPointer?
+            var length = 0
+            let status = format == .gif ? cvips_gifsave(joined.pointer, &buffer, &length, 7, 0) : cvips_webpsave(joined.pointer, &buffer, &length, 95, 4)
+            try #require(status == 0, "\(Vips.takeError())")
+            defer { g_free(buffer) }
+            return Array(UnsafeRawBufferPointer(start: buffer, count: length))
+        }
+
+        /// The frames of an encoded result, as libvips reads them back.
+        struct Frames {
+            let image: TestImages.Decoded  // all frames, one above the other
+            let pageHeight: Int
+            let delays: [Int32]
+            let loop: Int?
+            var count: Int { image.height / pageHeight }
+
+            func isColour(frame: Int, _ x: Int, _ y: Int, _ c: TestImages.RGB) -> Bool { image.isColour(x, frame * pageHeight + y, c, tolerance: 60) }
+        }
+
+        static func frames(of bytes: [UInt8]) throws -> Frames {
+            let source = try ImageSource(bytes: bytes)
+            let all = try source.open(extraOptions: source.format.animates ? "n=-1" : "")
+            let memory = try all.apply("memory") { cvips_copy_memory($0, &$1) }
+            var delays: UnsafeMutablePointer<Int32>?
+            var count: Int32 = 0
+            var list: [Int32] = []
+            if vips_image_get_array_int(all.pointer, "delay", &delays, &count) == 0, let delays {
+                list = Array(UnsafeBufferPointer(start: delays, count: Int(count)))
+            }
+            return Frames(image: TestImages.Decoded(image: memory, format: source.format), pageHeight: all.int("page-height") ?? all.height, delays: list, loop: all.int("loop"))
+        }
+    }
+}

@@ -40,6 +40,7 @@ import Testing
         #"{"watermark":{"text":"© Ada, 2026 – 50%_off/#1?"}}"#,
         #"{"watermark":{"text":"x","position":"top-left","opacity":0.25}}"#,
         #"{"format":"jpeg","quality":80,"compress":true}"#,
+        #"{"animated":false,"format":"webp"}"#,
         #"{"format":"avif"}"#,
         #"{"pipeline":[{"rotate":90},{"crop":{"x":0,"y":0,"width":10,"height":10}},{"filters":{"sepia":true}},{"filters":{"blur":2}}],"format":"png","quality":50}"#,
         #"{"pipeline":[{"watermark":{"text":"a, b"}},{"resize":{"width":30,"height":20,"gravity":"smart"}}]}"#,
@@ -58,7 +59,7 @@ import Testing
         let jsonFields = [
             "resize.width", "resize.height", "resize.fit", "resize.gravity", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
             "filters.blur", "filters.sharpen", "filters.invert", "watermark.text", "watermark.position", "watermark.opacity", "format",
-            "quality", "compress",
+            "quality", "compress", "animated",
         ]
         #expect(covered == Set(jsonFields))
     }

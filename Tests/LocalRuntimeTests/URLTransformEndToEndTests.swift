@@ -201,4 +201,29 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 2)
         }
     }
+
+    @Test func anAnimationIsStoredWholeAndTransformedFrameByFrame() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let gif = Data(try T.Animation.animation(.gif))
+            let upload = try await alice.upload(gif, filename: "loop.gif", type: "image/gif")
+            #expect(upload.status == 201)
+            let id = try #require(try upload.json()["id"] as? String)
+            // Stored with every frame, delays and loop count.
+            let stored = try T.Animation.frames(of: [UInt8](try await h.request(.GET, "/images/\(id)", headers: alice.auth).body))
+            #expect(stored.count == 3 && stored.delays == T.Animation.delays && stored.loop == 2)
+            #expect(try await h.request(.GET, "/images/\(id)/metadata", headers: alice.auth).json()["frame_count"] as? Int == 3)
+            // Half size, as WebP, by URL: still three frames; a still format or `still` takes the first.
+            let webp = try await h.request(.GET, "/images/\(id)/t/w_20,fmt_webp", headers: alice.auth)
+            #expect(webp.status == 200 && webp.header("content-type") == "image/webp")
+            let frames = try T.Animation.frames(of: [UInt8](webp.body))
+            #expect(frames.count == 3 && frames.pageHeight == 15 && frames.delays == T.Animation.delays)
+            #expect(frames.isColour(frame: 1, 10, 3, T.green) && frames.isColour(frame: 2, 10, 11, T.red))
+            for options in ["w_20,fmt_png", "w_20,still"] {
+                let still = try await h.request(.GET, "/images/\(id)/t/\(options)", headers: alice.auth)
+                #expect(still.status == 200)
+                #expect(try T.Animation.frames(of: [UInt8](still.body)).count == 1, "\(options)")
+            }
+        }
+    }
 }

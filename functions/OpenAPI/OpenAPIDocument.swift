@@ -280,7 +280,7 @@ enum OpenAPIDocument {
       ]
      },
      "frame_count": {
-      "description": "Frames of the upload; only the first is stored and transformed.",
+      "description": "Frames of the upload: an animated GIF or WebP keeps them all; other multi-page files keep the first.",
       "minimum": 1,
       "type": [
        "integer",
@@ -572,6 +572,11 @@ enum OpenAPIDocument {
    "Transformations": {
     "additionalProperties": false,
     "properties": {
+     "animated": {
+      "default": true,
+      "description": "An animated GIF or WebP source keeps every frame (with its delays and loop count) when the result is GIF or WebP; `false` takes the first frame, as a still format does.",
+      "type": "boolean"
+     },
      "compress": {
       "type": "boolean"
      },
@@ -1834,7 +1839,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "description": "Comma-separated options, each `name` or `name_value`; order does not matter and values are percent-decoded after the split. Groups separated by `|` are the steps of an ordered pipeline, one operation each, run in the order given (`w_400|crop_300:0:100:100|rot_90,fmt_png`; errors name the step, `options[1].crop`). `w_<px>`, `h_<px>` (1-8192), `fit_fill|cover|contain|inside` (resize; with one side the other keeps the aspect ratio), `g_<gravity>` (what a cover crop keeps: `centre`, `north` ... `northwest`, `smart`, `entropy`), `crop_<x>:<y>:<width>:<height>`, `rot_<degrees>`, `flip`, `mirror`, `gray` (or `grayscale`), `sepia`, `blur_<sigma 0.3-100>`, `sharpen`, `invert`, `wm_<text>`, `wmpos_bottom-right|bottom-left|top-right|top-left|center`, `wmop_<0-1>`, `fmt_jpeg|png|webp|avif|heif|gif|tiff`, `q_<1-100>`, `compress`. Each means the same as its field of the JSON `transformations` (README, \"Transformations by URL\"); an unknown, repeated or invalid option is a 422 naming it (`options.w`).",
+      "description": "Comma-separated options, each `name` or `name_value`; order does not matter and values are percent-decoded after the split. Groups separated by `|` are the steps of an ordered pipeline, one operation each, run in the order given (`w_400|crop_300:0:100:100|rot_90,fmt_png`; errors name the step, `options[1].crop`). `w_<px>`, `h_<px>` (1-8192), `fit_fill|cover|contain|inside` (resize; with one side the other keeps the aspect ratio), `g_<gravity>` (what a cover crop keeps: `centre`, `north` ... `northwest`, `smart`, `entropy`), `crop_<x>:<y>:<width>:<height>`, `rot_<degrees>`, `flip`, `mirror`, `gray` (or `grayscale`), `sepia`, `blur_<sigma 0.3-100>`, `sharpen`, `invert`, `wm_<text>`, `wmpos_bottom-right|bottom-left|top-right|top-left|center`, `wmop_<0-1>`, `fmt_jpeg|png|webp|avif|heif|gif|tiff`, `q_<1-100>`, `compress`, `still` (an animation's first frame only). Each means the same as its field of the JSON `transformations` (README, \"Transformations by URL\"); an unknown, repeated or invalid option is a 422 naming it (`options.w`).",
       "in": "path",
       "name": "options",
       "required": true,

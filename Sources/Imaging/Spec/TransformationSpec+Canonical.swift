@@ -21,6 +21,8 @@ extension TransformationSpec {
         if let format { fields.append(("format", quoted(format.rawValue))) }
         if let quality { fields.append(("quality", "\(quality)")) }
         if compress { fields.append(("compress", "true")) }
+        // The default (keep the frames) is left out, so specs from before keep their hash.
+        if !animated { fields.append(("animated", "false")) }
         return object(fields.sorted { $0.0 < $1.0 })
     }
 

@@ -62,7 +62,7 @@ struct SpecParser {
     mutating func parseTransformations(_ value: JSONValue, at path: String) -> TransformationSpec {
         var spec = TransformationSpec()
         guard let object = object(value, at: path) else { return spec }
-        let known: Set = ["resize", "crop", "rotate", "flip", "mirror", "filters", "watermark", "format", "quality", "compress", "pipeline"]
+        let known: Set = ["resize", "crop", "rotate", "flip", "mirror", "filters", "watermark", "format", "quality", "compress", "pipeline", "animated"]
         for key in object.keys.sorted() where !known.contains(key) { fail("\(path).\(key)", "unknown transformation") }
         if let v = object["pipeline"] {
             for key in object.keys.sorted() where Self.stepKinds.contains(key) {
@@ -93,6 +93,7 @@ struct SpecParser {
         }
         if let v = object["quality"] { spec.quality = integer(v, at: "\(path).quality", in: 1...100) }
         if let v = object["compress"] { spec.compress = bool(v, at: "\(path).compress") ?? false }
+        if let v = object["animated"] { spec.animated = bool(v, at: "\(path).animated") ?? true }
         return spec
     }
 

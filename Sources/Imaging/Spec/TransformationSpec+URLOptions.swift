@@ -35,6 +35,7 @@ extension TransformationSpec {
         URLOption(name: "fmt", field: ["format"], value: .text),
         URLOption(name: "q", field: ["quality"], value: .integer),
         URLOption(name: "compress", field: ["compress"], value: .none),
+        URLOption(name: "still", field: ["animated"], value: .none),
     ]
 
     /// Other spellings accepted for an option; they mean exactly the same.
@@ -103,7 +104,7 @@ extension TransformationSpec {
             let value: JSONValue
             switch (option.value, text) {
             case (.none, nil):
-                value = .bool(true)
+                value = .bool(name != "still")  // the one flag that sets its field to false
             case (.none, _?):
                 errors.append(.init(field: field, message: "takes no value"))
                 continue
@@ -130,7 +131,7 @@ extension TransformationSpec {
         }
     }
 
-    static let outputOptionKeys: Set = ["format", "quality", "compress"]
+    static let outputOptionKeys: Set = ["format", "quality", "compress", "animated"]
 
     /// A pipeline by URL: each group one step, the output options gathered from all groups.
     static func parsePipeline(urlOptions groups: [Substring]) throws(SpecValidationError) -> TransformationSpec {
@@ -224,7 +225,7 @@ extension TransformationSpec {
                 return one.urlOptions
             }
             var output = TransformationSpec()
-            (output.format, output.quality, output.compress) = (format, quality, compress)
+            (output.format, output.quality, output.compress, output.animated) = (format, quality, compress, animated)
             if !output.isEmpty, let last = groups.popLast() { groups.append(last + "," + output.urlOptions) }
             return groups.joined(separator: "|")
         }
@@ -252,6 +253,7 @@ extension TransformationSpec {
         if let format { parts.append("fmt_\(format.rawValue)") }
         if let quality { parts.append("q_\(quality)") }
         if compress { parts.append("compress") }
+        if !animated { parts.append("still") }
         return parts.joined(separator: ",")
     }
 

@@ -73,6 +73,8 @@ public struct TransformationSpec: Sendable, Hashable {
     public var mirror = false
     public var filters = Filters()
     public var watermark: Watermark?
+    /// An animated GIF or WebP stays animated when the result is GIF or WebP; false takes its first frame.
+    public var animated = true
     /// nil keeps the source's format.
     public var format: ImageFormat?
     public var quality: Int?
@@ -83,7 +85,7 @@ public struct TransformationSpec: Sendable, Hashable {
     /// True when the spec changes nothing (then the request is refused: at least one change is required).
     public var isEmpty: Bool {
         (pipeline ?? []).isEmpty && crop == nil && resize == nil && rotate == nil && !flip && !mirror && filters.isEmpty && watermark == nil
-            && format == nil && quality == nil && !compress
+            && format == nil && quality == nil && !compress && animated
     }
 
     /// The same spec for a given source: a requested format equal to the source's is no change.
