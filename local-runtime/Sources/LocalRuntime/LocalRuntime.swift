@@ -202,8 +202,14 @@ private struct ConsumerService: Service {
     let runtime: LocalRuntime
     let gate: Promise<Bool>
     func run() async throws {
-        // The gate always opens: true after the startup functions succeeded, false when they failed.
-        guard await gate.value, !Task.isShuttingDownGracefully else { return }
+        // The gate always opens: true after the startup functions succeeded, false when they failed. When they
+        // failed, wait for the shutdown their error causes: a service that returns ends the group itself, and
+        // then the group could end with "a service finished" rather than with the startup error (it did, now
+        // and then, under load: HTTPIngressTests.aFailedStartupFunctionStopsTheRuntime).
+        guard await gate.value, !Task.isShuttingDownGracefully else {
+            try? await gracefulShutdown()
+            return
+        }
         let consumers = runtime.makeConsumers()
         consumers.forEach { $0.start() }
         try? await gracefulShutdown()
