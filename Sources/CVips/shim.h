@@ -150,8 +150,9 @@ static inline int cvips_without_metadata(VipsImage *in, VipsImage **out) {
     return 0;
 }
 
-static inline int cvips_jpegsave(VipsImage *in, void **buf, size_t *len, int q, gboolean optimize) {
+static inline int cvips_jpegsave(VipsImage *in, void **buf, size_t *len, int q, gboolean optimize, gboolean subsample) {
     return vips_jpegsave_buffer(in, buf, len, "Q", q, "strip", TRUE, "optimize_coding", optimize,
+                                "subsample_mode", subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_AUTO,
                                 "trellis_quant", optimize, "overshoot_deringing", optimize,
                                 "optimize_scans", optimize, NULL);
 }

@@ -7,6 +7,9 @@ struct ImageEncoder {
     var format: ImageFormat
     var quality: Int?
     var compress: Bool
+    /// JPEG with 4:2:0 chroma whatever the quality (libvips otherwise keeps full chroma from Q90): for an
+    /// original re-encoded from a 4:2:0 JPEG, whose chroma holds no more than that.
+    var subsampleChroma = false
 
     func encode(_ image: VipsImageRef) throws(ImagingError) -> [UInt8] {
         var image = try image.apply("strip metadata") { cvips_without_metadata($0, &$1) }
@@ -20,7 +23,7 @@ struct ImageEncoder {
         switch format {
         case .jpeg:
             // `compress` adds Huffman optimisation, trellis quantisation and progressive scans: smaller, slower.
-            status = cvips_jpegsave(image.pointer, &buffer, &length, Int32(quality ?? (compress ? 70 : 85)), compress ? 1 : 0)
+            status = cvips_jpegsave(image.pointer, &buffer, &length, Int32(quality ?? (compress ? 70 : 85)), compress ? 1 : 0, subsampleChroma ? 1 : 0)
         case .png:
             // Lossless by default; `quality` or `compress` quantize to a palette, which is much smaller.
             let palette = compress || quality != nil

@@ -12,6 +12,8 @@ public final class ImageSource: @unchecked Sendable {
     public let frames: Int
     /// EXIF orientation, 1 (upright) to 8.
     public let orientation: Int
+    /// A JPEG's chroma subsampling as libvips reports it (`4:2:0`, `4:4:4`, ...); nil for other formats.
+    public let chromaSubsampling: String?
     public let byteCount: Int
     /// Whether the bytes must be re-encoded before they are stored as an original: a rotating EXIF
     /// orientation, metadata (EXIF, XMP, IPTC, an ICC profile), or pixels that are not 8-bit sRGB or grey.
@@ -57,6 +59,7 @@ public final class ImageSource: @unchecked Sendable {
         self.height = pageHeight
         self.frames = max(image.int("n-pages") ?? 1, 1)
         self.orientation = min(max(image.int("orientation") ?? 1, 1), 8)
+        self.chromaSubsampling = image.string("jpeg-chroma-subsample")
         let metadata = ["exif-data", "xmp-data", "iptc-data", "icc-profile-data"].contains { image.hasField($0) }
         let plainPixels = vips_image_get_format(image.pointer) == VIPS_FORMAT_UCHAR
             && (image.interpretation == VIPS_INTERPRETATION_sRGB || image.interpretation == VIPS_INTERPRETATION_B_W)

@@ -99,6 +99,20 @@ import Testing
         #expect(try T.decode(storedPNG.bytes).isColour(16, 12, T.red, tolerance: 0))  // lossless stays lossless
     }
 
+    @Test func aReencodedOriginalKeepsItsChromaSubsampling() throws {
+        // A 4:2:0 photo with EXIF (re-encoded to strip it) stays 4:2:0, and so no larger than it was; a 4:4:4
+        // one stays 4:4:4.
+        let photo = [UInt8](try Data(contentsOf: T.testdata.appendingPathComponent("Kleiber_by_Lukas_Baubkus.jpg")))
+        let source = try ImageSource(bytes: photo)
+        #expect(source.chromaSubsampling == "4:2:0" && source.needsNormalizing)
+        let stored = try ImageProcessor.normalizeOriginal(source)
+        #expect(try ImageSource(bytes: stored.bytes).chromaSubsampling == "4:2:0")
+        #expect(stored.bytes.count < photo.count)
+        let full = try T.jpegWithMetadata(T.quadrantPixels(width: 48, height: 64), width: 48, height: 64, orientation: 6)
+        #expect(try ImageSource(bytes: full).chromaSubsampling == "4:4:4")
+        #expect(try ImageSource(bytes: ImageProcessor.normalizeOriginal(try ImageSource(bytes: full)).bytes).chromaSubsampling == "4:4:4")
+    }
+
     @Test func realPhotoResizesTo800Wide() throws {
         let photo = try [UInt8](Data(contentsOf: T.testdata.appendingPathComponent("Kleiber_by_Lukas_Baubkus.jpg")))
         let (result, d) = try T.transform(photo, #"{"resize":{"width":800}}"#)
