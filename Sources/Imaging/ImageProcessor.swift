@@ -34,7 +34,6 @@ public enum ImageProcessor {
         plan.encoder.subsampleChroma = subsampleChroma
         let context = RenderContext(outputFormat: plan.outputFormat)
         var image: VipsImageRef
-        if plan.load == .allFrames { return try renderAnimation(source, plan: plan, context: context) }
         switch plan.load {
         case .open(let shrink):
             // Upright or mirrored sources decode top to bottom in one pass; the EXIF orientations that rotate or
@@ -48,7 +47,7 @@ public enum ImageProcessor {
             }
             image = out
         case .allFrames:
-            preconditionFailure("animations are rendered by renderAnimation")
+            return try renderAnimation(source, plan: plan, context: context)
         }
         for step in plan.steps {
             image = try step.apply(to: image, context: context)

@@ -69,19 +69,12 @@ struct TransformationPlan {
         if let resize = spec.resize, resize.fit == .contain, let width = resize.width, let height = resize.height {
             steps.append(PadToBox(width: width, height: height))
         }
-        // Sequential decoding cannot serve a rotation or a flip: render what there is (now small) first.
-        if spec.rotate != nil || spec.flip { steps.append(Materialize()) }
-        if let degrees = spec.rotate { steps.append(Rotate(degrees: degrees)) }
-        if spec.flip { steps.append(Flip()) }
-        if spec.mirror { steps.append(Mirror()) }
-        // Filters in a fixed order: colour first (grey, then sepia on the grey), then blur and sharpen, then invert.
-        if spec.filters.grayscale { steps.append(Grayscale()) }
-        if spec.filters.sepia { steps.append(Sepia()) }
-        if let sigma = spec.filters.blur { steps.append(Blur(sigma: sigma)) }
-        if spec.filters.sharpen { steps.append(Sharpen()) }
-        if spec.filters.invert { steps.append(Invert()) }
-        // The watermark comes after the filters, so it is not blurred, inverted or toned.
-        if let watermark = spec.watermark { steps.append(Watermark(watermark: watermark)) }
+        // The rest as a pipeline would run it: rendered into memory before a rotation or flip (which
+        // sequential decoding cannot serve, and the image is small by now), then the filters, then the
+        // watermark, so it is not blurred, inverted or toned.
+        var rest = spec
+        (rest.crop, rest.resize) = (nil, nil)  // done above
+        steps += Self.operations(of: Self.fixedOrderSteps(rest), from: source.orientedSize)
     }
 
     /// The deepest JPEG decoder shrink (1, 2, 4 or 8) whose output is still at least the size the resize needs
@@ -160,6 +153,7 @@ struct TransformationPlan {
             case .mirror:
                 operations.append(Mirror())
             case .filters(let filters):
+                // Colour first (grey, then sepia on the grey), then blur and sharpen, then invert.
                 if filters.grayscale { operations.append(Grayscale()) }
                 if filters.sepia { operations.append(Sepia()) }
                 if let sigma = filters.blur { operations.append(Blur(sigma: sigma)) }

@@ -73,13 +73,7 @@ struct SpecParser {
 
         if let v = object["resize"] { spec.resize = parseResize(v, at: "\(path).resize") }
         if let v = object["crop"] { spec.crop = parseCrop(v, at: "\(path).crop") }
-        if let v = object["rotate"], let angle = number(v, at: "\(path).rotate") {
-            if !angle.isFinite || abs(angle) > 1e9 {
-                fail("\(path).rotate", "must be a finite angle in degrees")
-            } else {
-                spec.rotate = Self.normalizedAngle(angle)
-            }
-        }
+        if let v = object["rotate"] { spec.rotate = parseRotate(v, at: "\(path).rotate") }
         if let v = object["flip"] { spec.flip = bool(v, at: "\(path).flip") ?? false }
         if let v = object["mirror"] { spec.mirror = bool(v, at: "\(path).mirror") ?? false }
         if let v = object["filters"] { spec.filters = parseFilters(v, at: "\(path).filters") }
@@ -122,14 +116,7 @@ struct SpecParser {
             switch kind {
             case "crop": if let crop = parseCrop(v, at: field) { steps.append(.crop(crop)) }
             case "resize": if let resize = parseResize(v, at: field) { steps.append(.resize(resize)) }
-            case "rotate":
-                if let angle = number(v, at: field) {
-                    if !angle.isFinite || abs(angle) > 1e9 {
-                        fail(field, "must be a finite angle in degrees")
-                    } else if let degrees = Self.normalizedAngle(angle) {
-                        steps.append(.rotate(degrees))
-                    }
-                }
+            case "rotate": if let degrees = parseRotate(v, at: field) { steps.append(.rotate(degrees)) }
             case "flip": if bool(v, at: field) == true { steps.append(.flip) }
             case "mirror": if bool(v, at: field) == true { steps.append(.mirror) }
             case "filters":
@@ -140,6 +127,16 @@ struct SpecParser {
             }
         }
         return steps
+    }
+
+    /// Degrees, normalized; nil for none (a multiple of 360) or a bad value (reported).
+    mutating func parseRotate(_ value: JSONValue, at path: String) -> Double? {
+        guard let angle = number(value, at: path) else { return nil }
+        guard angle.isFinite, abs(angle) <= 1e9 else {
+            fail(path, "must be a finite angle in degrees")
+            return nil
+        }
+        return Self.normalizedAngle(angle)
     }
 
     mutating func parseResize(_ value: JSONValue, at path: String) -> TransformationSpec.Resize? {

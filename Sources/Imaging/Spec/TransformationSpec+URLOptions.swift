@@ -54,28 +54,8 @@ extension TransformationSpec {
         var errors: [SpecValidationError.FieldError] = []
         var transformations: [String: JSONValue] = [:]
         parseGroup(raw[...], field: "options", into: &transformations, errors: &errors)
-        let spec: TransformationSpec
-        do {
-            spec = try parse(body: .object(["transformations": .object(transformations)]))
-        } catch let specErrors {
-            // The well-formed options' own errors too, so every bad option is named at once; but not an
-            // object's missing part (a resize's side, a watermark's text) when a malformed option was that
-            // part, nor "empty" when every option was malformed: they would only echo the first error.
-            let malformed = Set(errors.compactMap { error in urlOptions.first { "options.\($0.name)" == error.field }?.field.first })
-            for error in specErrors.errors {
-                let path = error.field.split(separator: ".").dropFirst().map(String.init)
-                let field = urlOptionField(for: error.field)
-                if errors.contains(where: { $0.field == field }) { continue }
-                if path.isEmpty, !errors.isEmpty { continue }
-                if let top = path.first, malformed.contains(top), path.count == 1 || error.message == "is required" { continue }
-                errors.append(.init(field: field, message: error.message))
-            }
-            throw SpecValidationError(errors)
-        }
-        if !errors.isEmpty { throw SpecValidationError(errors) }
-        return spec
+        return try parsed(.object(["transformations": .object(transformations)]), besides: errors)
     }
-
 
     /// The options of one group into the JSON `transformations` object they spell, errors named `<field>.<option>`.
     static func parseGroup(
@@ -162,17 +142,31 @@ extension TransformationSpec {
             // so the JSON parser's errors still name the right step.
             steps.append(transformations.count == 1 ? .object(transformations) : .object(["flip": .bool(false)]))
         }
+        return try parsed(.object(["transformations": .object(output.merging(["pipeline": .array(steps)]) { $1 })]), besides: errors)
+    }
+
+    /// The spec of the JSON the options spell, or every error: the grammar's, and the JSON parser's named by
+    /// their options, so every bad option is named at once. Left out are the parser's errors that would only
+    /// echo a malformed option: an object's missing part (a resize's side, a watermark's text) when the
+    /// malformed option was that part, and "empty" or "needs a step" when the malformed ones were all there was.
+    static func parsed(_ body: JSONValue, besides grammarErrors: [SpecValidationError.FieldError]) throws(SpecValidationError) -> TransformationSpec {
+        var errors = grammarErrors
         let spec: TransformationSpec
         do {
-            spec = try parse(body: .object(["transformations": .object(output.merging(["pipeline": .array(steps)]) { $1 })]))
+            spec = try parse(body: body)
         } catch {
-            // The well-formed options' own errors too, so every bad one is named at once; not "empty" or "needs a
-            // step" when the malformed ones were all there was.
+            // "<options or options[i]> <the field's first key>" of each malformed option.
+            let malformed = Set(grammarErrors.compactMap { error -> String? in
+                guard let dot = error.field.lastIndex(of: "."), let option = urlOptions.first(where: { $0.name == error.field[error.field.index(after: dot)...] })
+                else { return nil }
+                return "\(error.field[..<dot]) \(option.field[0])"
+            })
             for specError in error.errors {
                 let field = urlOptionField(for: specError.field)
-                if errors.contains(where: { $0.field == field }) || (!errors.isEmpty && (field == "options" || specError.field == "transformations.pipeline")) {
-                    continue
-                }
+                if errors.contains(where: { $0.field == field }) { continue }
+                let (prefix, path) = optionsAndPath(of: specError.field)
+                if path.isEmpty, !grammarErrors.isEmpty { continue }
+                if let top = path.first, malformed.contains("\(prefix) \(top)"), path.count == 1 || specError.message == "is required" { continue }
                 errors.append(.init(field: field, message: specError.message))
             }
             throw SpecValidationError(errors)
@@ -184,14 +178,7 @@ extension TransformationSpec {
     /// The option a field error of the JSON spec is about: `transformations.resize.width` is `options.w`, and
     /// a pipeline's `transformations.pipeline[2].crop` is `options[2].crop`.
     public static func urlOptionField(for specField: String) -> String {
-        var path = specField.split(separator: ".").map(String.init).dropFirst()  // drop "transformations"
-        var prefix = "options"
-        if let first = path.first, first.hasPrefix("pipeline") {
-            let index = first.dropFirst("pipeline".count)
-            guard index.hasPrefix("["), index.hasSuffix("]") else { return "options" }
-            prefix = "options" + index
-            path = path.dropFirst()
-        }
+        let (prefix, path) = optionsAndPath(of: specField)
         if path.isEmpty { return prefix }
         // The longest option field that the error's path starts with; a whole-object error (a resize with
         // only a fit, a watermark with no text) is about the option that carries the object's key field.
@@ -203,6 +190,15 @@ extension TransformationSpec {
         case "watermark": return "\(prefix).wm"
         default: return prefix
         }
+    }
+
+    /// Which options a spec field is about (`options`, or a pipeline step's `options[2]`) and the field's
+    /// path below them: `transformations.pipeline[2].resize.width` is (`options[2]`, [`resize`, `width`]).
+    static func optionsAndPath(of specField: String) -> (options: String, path: [String]) {
+        let path = specField.split(separator: ".").map(String.init).dropFirst()  // drop "transformations"
+        guard let first = path.first, first.hasPrefix("pipeline") else { return ("options", Array(path)) }
+        let index = first.dropFirst("pipeline".count)
+        return (index.hasPrefix("[") && index.hasSuffix("]") ? "options" + index : "options", Array(path.dropFirst()))
     }
 
     /// The spec as URL options, in one canonical order and spelling: `parse(urlOptions:)` of it gives the
