@@ -53,6 +53,14 @@ extension APIGatewayV2Response {
 /// default: the stages say how a request was served, which is for whoever profiles it, not for every client.
 public enum ServerTiming {
     public static let enabled = ["1", "true", "yes"].contains(ProcessInfo.processInfo.environment["SERVER_TIMING"]?.lowercased() ?? "")
+
+    /// One stage as a `Server-Timing` entry: `s3.get;dur=3.100`.
+    public static func entry(_ name: String, _ duration: Duration) -> String { "\(name);dur=\(milliseconds(duration))" }
+
+    /// Milliseconds with three decimals, as the stages are written in headers and logs.
+    public static func milliseconds(_ d: Duration) -> String {
+        String(format: "%.3f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+    }
 }
 
 /// Adapts a `QueueHandler` to the byte level: decodes the `aws:rmq` event, handles its messages in order.

@@ -42,13 +42,9 @@ public final class InvocationRecord: Sendable {
         return try await body()
     }
 
-    /// The stages as a `Server-Timing` value: `sql;dur=0.412, s3.get;dur=3.1` (milliseconds).
+    /// The stages as a `Server-Timing` value: `sql;dur=0.412, s3.get;dur=3.100` (milliseconds).
     public var serverTiming: String {
-        stages.map { "\($0.name);dur=\(Self.milliseconds($0.duration))" }.joined(separator: ", ")
-    }
-
-    static func milliseconds(_ d: Duration) -> String {
-        String(format: "%.3f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
+        stages.map { ServerTiming.entry($0.name, $0.duration) }.joined(separator: ", ")
     }
 
     public var userID: String? {

@@ -73,7 +73,7 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
         if let user = record.userID { fields["user.id"] = .string(user) }
         let stages = record.stages
         if !stages.isEmpty {
-            fields["stages"] = .string(stages.map { "\($0.name)=\(InvocationRecord.milliseconds($0.duration))" }.joined(separator: " "))
+            fields["stages"] = .string(stages.map { "\($0.name)=\(ServerTiming.milliseconds($0.duration))" }.joined(separator: " "))
         }
         return fields
     }

@@ -198,7 +198,8 @@ public struct ImageRepository: Sendable {
         _ = try await first("DELETE FROM images WHERE id = \(id) AND status = 'queued' RETURNING \(unescaped: Self.columns)")
     }
 
-    /// Any image by id, whoever owns it (for the transform worker, whose job names the owner too).
+    /// Any image by id, whoever owns it: for a signed URL, whose signature names the image and so stands in
+    /// for its owner's token.
     public func find(_ id: UUID) async throws(StorageError) -> ImageRecord? {
         try await first("SELECT \(unescaped: Self.columns) FROM images WHERE id = \(id)")
     }

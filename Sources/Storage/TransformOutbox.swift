@@ -68,10 +68,6 @@ extension ImageRepository {
     }
 
     func execute(_ query: PostgresQuery) async throws(StorageError) {
-        do {
-            try await client.query(query, logger: logger)
-        } catch {
-            throw StorageError(.unavailable, "the database could not be written", underlying: error)
-        }
+        try await client.execute(query, logger: logger)
     }
 }

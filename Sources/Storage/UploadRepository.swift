@@ -130,10 +130,6 @@ public struct UploadRepository: Sendable {
     }
 
     func execute(_ query: PostgresQuery) async throws(StorageError) {
-        do {
-            try await client.query(query, logger: logger)
-        } catch {
-            throw StorageError(.unavailable, "the database could not be written", underlying: error)
-        }
+        try await client.execute(query, logger: logger)
     }
 }

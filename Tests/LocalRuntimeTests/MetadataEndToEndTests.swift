@@ -11,13 +11,7 @@ import Testing
     typealias T = TestImages
 
     func withService(_ body: @Sendable @escaping (RuntimeHarness) async throws -> Void) async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                consumeQueues: true
-            ) { h in try await body(h) }
-        }
+        try await TransformEndToEndTests().withService(body)
     }
 
     @Test func anUploadsPropertiesAreReadFromWhatWasStored() async throws {

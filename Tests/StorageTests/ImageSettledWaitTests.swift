@@ -8,22 +8,9 @@ import Testing
 /// deleted images, and a waiter returns on the announcement rather than at its deadline.
 @Suite struct ImageSettledWaitTests {
     func withRepository(_ body: (ImageRepository, UserRecord) async throws -> Void) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"], "DATABASE_URL is not set: run the tests with infra/dev/test")
-        let settings = try DatabaseSettings(url: url)
-        let scratch = "settled_\(UUID().uuidString.prefix(8).lowercased())"
-        let tests = MigratorTests()
-        try await tests.withClient(settings.clientConfiguration) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(scratch)"))
-        }
-        var configuration = settings.clientConfiguration
-        configuration.database = scratch
-        try await tests.withClient(configuration) { client in
-            _ = try await Migrator(client: client, logger: Logger(label: "t")).migrate()
+        try await MigratorTests.withScratchDatabase("settled") { client in
             let user = try #require(try await UserRepository(client: client, logger: Logger(label: "t")).create(username: "u", passwordHash: "x"))
             try await body(ImageRepository(client: client, logger: Logger(label: "t")), user)
-        }
-        try await tests.withClient(settings.clientConfiguration) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(scratch) WITH (FORCE)"))
         }
     }
 

@@ -64,6 +64,26 @@ import Testing
         }
     }
 
+    /// A migrated scratch database of its own on the tests' PostgreSQL, dropped afterwards.
+    static func withScratchDatabase(_ prefix: String, _ body: (PostgresClient) async throws -> Void) async throws {
+        let url = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"], "DATABASE_URL is not set: run the tests with infra/dev/test")
+        let settings = try DatabaseSettings(url: url)
+        let scratch = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+        let tests = MigratorTests()
+        try await tests.withClient(settings.clientConfiguration) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(scratch)"))
+        }
+        var configuration = settings.clientConfiguration
+        configuration.database = scratch
+        try await tests.withClient(configuration) { client in
+            _ = try await Migrator(client: client, logger: Logger(label: "t")).migrate()
+            try await body(client)
+        }
+        try await tests.withClient(settings.clientConfiguration) { admin in
+            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(scratch) WITH (FORCE)"))
+        }
+    }
+
     func withClient(_ configuration: PostgresClient.Configuration, _ body: (PostgresClient) async throws -> Void) async throws {
         let client = PostgresClient(configuration: configuration)
         try await withThrowingTaskGroup(of: Void.self) { group in

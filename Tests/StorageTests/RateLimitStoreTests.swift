@@ -8,21 +8,8 @@ import Testing
 /// state reports what is left and when to come back.
 @Suite struct RateLimitStoreTests {
     func withStore(_ body: (RateLimitStore) async throws -> Void) async throws {
-        let url = try #require(ProcessInfo.processInfo.environment["DATABASE_URL"], "DATABASE_URL is not set: run the tests with infra/dev/test")
-        let settings = try DatabaseSettings(url: url)
-        let scratch = "ratelimit_\(UUID().uuidString.prefix(8).lowercased())"
-        let tests = MigratorTests()
-        try await tests.withClient(settings.clientConfiguration) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(scratch)"))
-        }
-        var configuration = settings.clientConfiguration
-        configuration.database = scratch
-        try await tests.withClient(configuration) { client in
-            _ = try await Migrator(client: client, logger: Logger(label: "t")).migrate()
+        try await MigratorTests.withScratchDatabase("ratelimit") { client in
             try await body(RateLimitStore(client: client, logger: Logger(label: "t")))
-        }
-        try await tests.withClient(settings.clientConfiguration) { admin in
-            try await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(scratch) WITH (FORCE)"))
         }
     }
 

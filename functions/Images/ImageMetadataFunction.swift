@@ -32,9 +32,7 @@ struct ImageMetadataFunction: APIFunction {
             context.logger.warning("image properties could not be computed", metadata: ["error.detail": "\(error)"])
             return nil
         }
-        if let json = try? String(decoding: JSONEncoder().encode(computed), as: UTF8.self) {
-            try? await service.images.setProperties(of: image.id, json: json)
-        }
+        await service.keep(computed, of: image.id)
         return computed
     }
 }

@@ -76,10 +76,25 @@ struct ImageService: Sendable {
             contentHash: Self.contentHash(stored), status: .ready
         )
         let image = try await storage { try await images.insert(record) }
-        if let properties, let json = try? String(decoding: JSONEncoder().encode(properties), as: UTF8.self) {
-            try? await images.setProperties(of: image.id, json: json)
-        }
+        if let properties { await keep(properties, of: image.id) }
         return image
+    }
+
+    /// Stores an image's properties for the metadata read-out, best effort: a read that finds none computes
+    /// them again.
+    func keep(_ properties: ImageProperties, of id: UUID) async {
+        guard let json = try? String(decoding: JSONEncoder().encode(properties), as: UTF8.self) else { return }
+        try? await images.setProperties(of: id, json: json)
+    }
+
+    /// The row of a new queued variant of `source` (all it will be once made is decided by the spec).
+    static func queuedVariant(of source: ImageRecord, spec: TransformationSpec, sourceFormat: ImageFormat) -> ImageRecord {
+        let output = spec.outputFormat(source: sourceFormat)
+        return ImageRecord(
+            id: UUID(), ownerID: source.ownerID, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
+            filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
+            sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
+        )
     }
 
     /// A display name: directory parts and control characters removed, at most 255 characters.

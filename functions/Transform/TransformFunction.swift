@@ -47,12 +47,7 @@ struct TransformFunction: APIFunction {
         }
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 
-        let output = spec.outputFormat(source: sourceFormat)
-        let candidate = ImageRecord(
-            id: UUID(), ownerID: user.id, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
-            filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
-            sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
-        )
+        let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
         // The variant and its outbox row are one statement: a crash after it leaves a job the sweeper publishes.
         let (variant, created): (ImageRecord, Bool)
         do {

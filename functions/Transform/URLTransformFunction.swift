@@ -76,7 +76,7 @@ struct URLTransformFunction: APIFunction {
 
         let subject = source.ownerID.uuidString.lowercased()
         var limitHeaders: [String: String] = [:]
-        let wait = max(.zero, min(.seconds(TransformFunction.maxWaitSeconds), context.remainingTime - .seconds(2)))
+        let wait = TransformFunction.waitLimit(TransformFunction.maxWaitSeconds, context: context)
         // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
         let known: ImageRecord?? = lookedUp.flatMap { $0.hash == spec.hash ? .some($0.variant) : nil }
         let (variant, _) = try await onDemand.variant(

@@ -40,12 +40,7 @@ struct VariantOnDemand: Sendable {
             return (try await settled(existing, waitLimit: waitLimit), false)
         }
         try await admitNewWork()
-        let output = spec.outputFormat(source: sourceFormat)
-        let candidate = ImageRecord(
-            id: UUID(), ownerID: source.ownerID, sourceID: source.id, specHash: spec.hash, transformations: spec.canonicalJSON,
-            filename: source.filename, format: output.rawValue, contentType: output.contentType, width: nil, height: nil,
-            sizeBytes: nil, objectKey: nil, contentHash: nil, status: .queued
-        )
+        let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
         let (recorded, created) = try await InvocationRecord.stage("sql.insert") { try await storage { try await images.insertQueuedVariant(candidate) } }
         guard created else { return (try await settled(recorded, waitLimit: waitLimit), false) }
 

@@ -77,13 +77,9 @@ enum IngressRouter {
         if let stages = response.headers[.init("server-timing")!] {
             let done = ContinuousClock.now
             response.headers[.init("server-timing")!] =
-                "gw.event;dur=\(milliseconds(invoked - built)), gw.invoke;dur=\(milliseconds(done - invoked)), \(stages)"
+                "\(ServerTiming.entry("gw.event", invoked - built)), \(ServerTiming.entry("gw.invoke", done - invoked)), \(stages)"
         }
         return response
-    }
-
-    static func milliseconds(_ d: Duration) -> String {
-        String(format: "%.3f", Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15)
     }
 
     /// What the client gets for an event: refused over the payload limit, 504 at the integration timeout,
