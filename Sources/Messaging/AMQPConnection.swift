@@ -90,7 +90,8 @@ public final class AMQPConnection {
 
     // MARK: Topology
 
-    /// Declares the dead-letter exchange and queue, then the quorum queue itself. Idempotent.
+    /// Declares the dead-letter exchange and queue, the quorum queue itself, then its delay queues (durable
+    /// classic queues, which expire messages reliably). Idempotent.
     public func declare(_ topology: QueueTopology) throws(MessagingError) {
         let strings = CStringArena()
         defer { withExtendedLifetime(strings) {} }  // the C calls below hold its pointers
@@ -114,6 +115,16 @@ public final class AMQPConnection {
                 ("x-dead-letter-routing-key", .string(topology.queue)),
             ]
         )
+        for seconds in topology.retryDelays {
+            try declareQueue(
+                topology.delayQueue(seconds: seconds),
+                arguments: [
+                    ("x-message-ttl", .integer(Int64(seconds) * 1000)),
+                    ("x-dead-letter-exchange", .string("")),
+                    ("x-dead-letter-routing-key", .string(topology.queue)),
+                ]
+            )
+        }
     }
 
     /// The number of messages ready in a queue (not counting those delivered and unacknowledged).
