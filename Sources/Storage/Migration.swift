@@ -64,6 +64,7 @@ extension Migration {
         presignedUploads,
         settledNotifications,
         imageProperties,
+        webhooks,
     ]
 }
 
@@ -193,6 +194,74 @@ extension Migration {
                 created_at timestamptz NOT NULL DEFAULT now()
             )
             """
+        ]
+    )
+}
+
+extension Migration {
+    /// Webhooks: a user's callback URLs and their deliveries. A trigger inserts one delivery per matching
+    /// webhook when a variant becomes ready or failed, in the transaction of that change, whoever made it (the
+    /// worker, a URL transformation, the dead-letter function): no event is lost between the mark and a
+    /// publish. The delivery keeps a snapshot of the variant's row, so every attempt sends the same body even
+    /// if the variant is deleted meanwhile; timestamps are epoch seconds and the spec its JSON text, as the
+    /// repository reads them. `queued_at` says when the delivery was last handed to the queue (the sweeper
+    /// queues those left unqueued or overdue); `attempt_started_at` lets one consumer at a time attempt it.
+    static let webhooks = Migration(
+        version: 9,
+        name: "webhooks",
+        statements: [
+            """
+            CREATE TABLE webhooks (
+                id uuid PRIMARY KEY,
+                owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                url text NOT NULL,
+                secret text NOT NULL,
+                events text[] NOT NULL,
+                description text,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX webhooks_owner ON webhooks (owner_id, created_at DESC, id DESC)",
+            """
+            CREATE TABLE webhook_deliveries (
+                id uuid PRIMARY KEY,
+                webhook_id uuid NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
+                event_type text NOT NULL,
+                image_id uuid NOT NULL,
+                snapshot jsonb NOT NULL,
+                state text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'delivered', 'failed')),
+                attempts jsonb NOT NULL DEFAULT '[]',
+                next_attempt_at timestamptz NOT NULL DEFAULT now(),
+                attempt_started_at timestamptz,
+                queued_at timestamptz,
+                finished_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now()
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, created_at DESC, id DESC)",
+            "CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at) WHERE state = 'pending'",
+            "CREATE INDEX webhook_deliveries_unqueued ON webhook_deliveries (image_id) WHERE queued_at IS NULL",
+            """
+            CREATE FUNCTION record_webhook_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.source_id IS NOT NULL AND NEW.status IN ('ready', 'failed') AND OLD.status IS DISTINCT FROM NEW.status THEN
+                    INSERT INTO webhook_deliveries (id, webhook_id, event_type, image_id, snapshot)
+                    SELECT gen_random_uuid(), w.id, 'variant.' || NEW.status, NEW.id,
+                        to_jsonb(NEW) || jsonb_build_object(
+                            'transformations', NEW.transformations::text,
+                            'created_at', extract(epoch FROM NEW.created_at),
+                            'updated_at', extract(epoch FROM NEW.updated_at))
+                    FROM webhooks w
+                    WHERE w.owner_id = NEW.owner_id AND ('variant.' || NEW.status) = ANY (w.events);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER images_webhook_deliveries AFTER UPDATE OF status ON images
+            FOR EACH ROW EXECUTE FUNCTION record_webhook_deliveries()
+            """,
         ]
     )
 }
