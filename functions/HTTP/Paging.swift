@@ -1,0 +1,30 @@
+import FunctionRuntime
+
+/// A listing's window, from `page` and `limit` or `skip` and `limit` (limit 1 to 100, default 10; more is
+/// clamped to 100). Every bad parameter is one field error of a 422.
+struct Paging: Sendable, Equatable {
+    var limit: Int
+    var skip: Int
+
+    var page: Int { skip / limit + 1 }
+
+    init(_ query: [String: String]) throws(APIError) {
+        var errors: [Problem.FieldError] = []
+        func integer(_ key: String) -> Int? {
+            guard let text = query[key] else { return nil }
+            guard let value = Int(text) else { errors.append(.init(field: key, message: "must be a whole number")); return nil }
+            return value
+        }
+        var limit = integer("limit") ?? 10
+        if limit < 1 { errors.append(.init(field: "limit", message: "must be at least 1")) }
+        limit = min(limit, 100)
+        let page = integer("page")
+        let skip = integer("skip")
+        if let page, page < 1 { errors.append(.init(field: "page", message: "must be at least 1")) }
+        if let skip, skip < 0 { errors.append(.init(field: "skip", message: "must be at least 0")) }
+        if page != nil, skip != nil { errors.append(.init(field: "skip", message: "give page or skip, not both")) }
+        guard errors.isEmpty else { throw APIError.validation(errors) }
+        self.limit = limit
+        self.skip = skip ?? ((page ?? 1) - 1) * limit
+    }
+}
