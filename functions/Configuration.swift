@@ -19,6 +19,7 @@ public struct Configuration: Sendable {
     public var queueDeliveryLimit: Int
     public var rateLimits: RateLimitSettings
     public var sweeper: SweeperSettings
+    public var webhooks: WebhookSettings
     /// How long a presigned upload URL may be used.
     public var presignedUploadSeconds: Int
     /// How long the presigned URL of a redirected download may be used.
@@ -90,6 +91,7 @@ public struct Configuration: Sendable {
             outboxGraceSeconds: try seconds("SWEEP_OUTBOX_AFTER_SECONDS", default: 30),
             orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
         )
+        webhooks = try WebhookSettings(value: value, mode: mode)
     }
 }
 

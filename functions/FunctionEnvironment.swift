@@ -24,13 +24,29 @@ public struct FunctionEnvironment: Sendable {
         }
         let s3 = configuration.s3.map { S3Client(settings: $0) }
         let publisher = configuration.amqp.map {
-            JobPublisher(settings: $0, topologies: [QueueTopology(queue: configuration.transformQueue, deliveryLimit: configuration.queueDeliveryLimit)])
+            JobPublisher(
+                settings: $0,
+                topologies: [
+                    QueueTopology(queue: configuration.transformQueue, deliveryLimit: configuration.queueDeliveryLimit),
+                    webhookTopology(configuration),
+                ]
+            )
         }
         let shared = FunctionEnvironment(
             configuration: configuration, postgres: postgres, s3: s3, publisher: publisher,
             objectCache: ObjectCache(budgetBytes: configuration.objectCacheBytes), logger: logger
         )
         return (shared, postgres.map { [$0] } ?? [])
+    }
+
+    /// The webhook queue with a delay queue per retry delay.
+    var webhookTopology: QueueTopology { Self.webhookTopology(configuration) }
+
+    static func webhookTopology(_ configuration: Configuration) -> QueueTopology {
+        QueueTopology(
+            queue: configuration.webhooks.queue, deliveryLimit: configuration.queueDeliveryLimit,
+            retryDelays: Array(Set(configuration.webhooks.retryDelays)).sorted()
+        )
     }
 
     /// The PostgreSQL pool, or a configuration error naming the missing key.

@@ -131,6 +131,42 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in QueueInvocationHandler(try DeadLetterFunction(environment: environment)) },
     FunctionDefinition(
         FunctionDescription(
+            name: "create-webhook", summary: "Registers a callback URL for variant events; answers its signing secret once.",
+            timeoutSeconds: 10, memoryMB: 256, routes: [HTTPRoute("POST", "/webhooks")]
+        )
+    ) { environment in apiHandler(CreateWebhookFunction(service: try await WebhookService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "list-webhooks", summary: "The caller's webhooks.", timeoutSeconds: 10, memoryMB: 256,
+            routes: [HTTPRoute("GET", "/webhooks")]
+        )
+    ) { environment in apiHandler(ListWebhooksFunction(service: try await WebhookService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "delete-webhook", summary: "Deletes a webhook and its deliveries.", timeoutSeconds: 10, memoryMB: 256,
+            routes: [HTTPRoute("DELETE", "/webhooks/{id}")]
+        )
+    ) { environment in apiHandler(DeleteWebhookFunction(service: try await WebhookService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "webhook-deliveries", summary: "A webhook's deliveries and every attempt, paginated.", timeoutSeconds: 10,
+            memoryMB: 256, routes: [HTTPRoute("GET", "/webhooks/{id}/deliveries")]
+        )
+    ) { environment in apiHandler(WebhookDeliveriesFunction(service: try await WebhookService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "webhook-worker", summary: "Delivers signed webhook events, retrying with back-off.", timeoutSeconds: 30,
+            memoryMB: 256, queue: QueueTrigger(queue: "webhook-deliveries")
+        )
+    ) { environment in QueueInvocationHandler(try WebhookWorker(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "webhook-dead-letter", summary: "Drains dead-lettered webhook messages; the sweeper queues their deliveries again.",
+            timeoutSeconds: 10, memoryMB: 128, queue: .deadLetters(of: "webhook-deliveries")
+        )
+    ) { _ in QueueInvocationHandler(WebhookDeadLetterFunction()) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "sweeper", summary: "Publishes unconfirmed jobs again and removes orphaned objects.",
             timeoutSeconds: 300, memoryMB: 256, schedule: ScheduleTrigger(rateMinutes: 1)
         )

@@ -70,6 +70,18 @@ import Testing
         #expect(error?.message.contains("AWS_ACCESS_KEY_ID") == true && error?.message.contains("S3_ACCESS_KEY_ID") == true)
     }
 
+    @Test func webhookSettingsHaveDefaultsAndBounds() throws {
+        let defaults = try Configuration(environment: complete).webhooks
+        #expect(defaults.queue == "webhook-deliveries" && defaults.retryDelays == [30, 120, 600, 3600, 21600] && defaults.timeoutSeconds == 10)
+        let set = try Configuration(environment: complete.merging(["WEBHOOK_RETRY_SECONDS": "1, 2", "WEBHOOK_TIMEOUT_SECONDS": "3"]) { $1 })
+        #expect(set.webhooks.retryDelays == [1, 2] && set.webhooks.timeoutSeconds == 3)
+        #expect(try Configuration(environment: complete.merging(["WEBHOOK_RETRY_SECONDS": "none"]) { $1 }).webhooks.retryDelays == [])
+        for bad in ["0", "1,,2", "soon", "90000"] {
+            #expect(throws: ConfigurationError.self) { try Configuration(environment: complete.merging(["WEBHOOK_RETRY_SECONDS": bad]) { $1 }) }
+        }
+        #expect(throws: ConfigurationError.self) { try Configuration(environment: complete.merging(["WEBHOOK_TIMEOUT_SECONDS": "26"]) { $1 }) }
+    }
+
     @Test func presignedURLLifetimesAreBounded() throws {
         var env = complete
         #expect(try Configuration(environment: env).presignedUploadSeconds == 900)

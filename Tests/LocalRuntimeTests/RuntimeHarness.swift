@@ -72,11 +72,14 @@ struct RuntimeHarness {
         configuration.scheduleOverride = schedules
         configuration.deliveryLimit = deliveryLimit
         configuration.amqp = consumeQueues ? try amqpURL.map { try AMQPSettings(url: $0) } ?? amqpSettings() : nil
-        // A transform queue of this run's own; the functions publish to it through TRANSFORM_QUEUE.
-        let transformQueue = "image-transforms-\(UUID().uuidString.prefix(8).lowercased())"
-        configuration.queueNames = ["image-transforms": transformQueue]
+        // Transform and webhook queues of this run's own; the functions publish to them through
+        // TRANSFORM_QUEUE and WEBHOOK_QUEUE.
+        let run = UUID().uuidString.prefix(8).lowercased()
+        let transformQueue = "image-transforms-\(run)"
+        let webhookQueue = "webhook-deliveries-\(run)"
+        configuration.queueNames = ["image-transforms": transformQueue, "webhook-deliveries": webhookQueue]
         configuration.workerEnvironment = (inheritEnvironment ? ProcessInfo.processInfo.environment : [:])
-            .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue]) { $1 }
+            .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue, "WEBHOOK_QUEUE": webhookQueue]) { $1 }
             .merging(environment) { $1 }
 
         var logger = Logger(label: "local-runtime-test")

@@ -98,12 +98,14 @@ import Yams
                     (.GET, "/images", nil), (.GET, "/images/\(none)/variants", nil), (.DELETE, "/images/\(none)", nil),
                     (.POST, "/images/\(none)/transform", #"{"transformations":{"flip":true}}"#), (.GET, "/images/\(none)/t/flip", nil),
                     (.POST, "/images/\(none)/signed-url", #"{"options":"flip"}"#),
+                    (.POST, "/webhooks", #"{"url":"https://hooks.example.com/in"}"#), (.GET, "/webhooks", nil),
+                    (.DELETE, "/webhooks/\(none)", nil), (.GET, "/webhooks/\(none)/deliveries", nil),
                 ]
                 for (method, path, body) in requests {
                     let reply = try await h.request(method, path, body: body.map { Data($0.utf8) }, headers: auth)
                     #expect(reply.status < 500, "\(method) \(path): \(reply.status) \(reply.text)")
                 }
-                for name in ["transform-worker", "transform-dead-letter", "sweeper"] {
+                for name in ["transform-worker", "transform-dead-letter", "webhook-worker", "webhook-dead-letter", "sweeper"] {
                     _ = try? await h.runtime.invoke(name, event: Data(#"{"eventSource":"aws:rmq","rmqMessagesByQueue":{}}"#.utf8))
                 }
                 let metrics = h.runtime.metricsText()

@@ -27,6 +27,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let invalidSignature = Code(rawValue: "invalid_signature")
         /// A signed URL used after its expiry.
         public static let signatureExpired = Code(rawValue: "signature_expired")
+        /// A user who has as many webhooks as one may have.
+        public static let webhookLimitReached = Code(rawValue: "webhook_limit_reached")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {
@@ -35,7 +37,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .unauthorized: (401, "Unauthorized")
             case .invalidSignature, .signatureExpired: (403, "Forbidden")
             case .notFound: (404, "Not Found")
-            case .usernameTaken, .uploadNotReceived, .uploadInProgress: (409, "Conflict")
+            case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached: (409, "Conflict")
             case .payloadTooLarge: (413, "Content Too Large")
             case .unsupportedMediaType: (415, "Unsupported Media Type")
             case .unavailable: (503, "Service Unavailable")

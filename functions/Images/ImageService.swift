@@ -15,6 +15,8 @@ struct ImageService: Sendable {
     /// Lifetimes of presigned URLs (redirected downloads, presigned uploads).
     let presignedDownloadSeconds: Int
     let presignedUploadSeconds: Int
+    /// Queues webhook deliveries of variants made here (URL transformations, `?format=`).
+    let webhooks: WebhookDispatch?
 
     init(environment: FunctionEnvironment) async throws {
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
@@ -25,6 +27,7 @@ struct ImageService: Sendable {
         limits = .default
         presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
         presignedUploadSeconds = environment.configuration.presignedUploadSeconds
+        webhooks = WebhookDispatch(environment: environment)
     }
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.

@@ -10,7 +10,9 @@ import Storage
 ///    they are older than the grace period;
 /// 3. rate-limit rows whose allowance is full again are deleted;
 /// 4. presigned uploads whose URL expired more than the grace period ago are forgotten, and their objects
-///    (never completed, or left behind by a completion) are deleted like other orphans.
+///    (never completed, or left behind by a completion) are deleted like other orphans;
+/// 5. webhook deliveries overdue by the outbox grace period (their message was never published, or was
+///    lost or dead-lettered) are queued again; the worker's claim makes a duplicate message harmless.
 /// Each part runs even when another fails; the output counts what was done.
 struct SweeperFunction: InvocationHandler {
     let images: ImageRepository
@@ -20,6 +22,7 @@ struct SweeperFunction: InvocationHandler {
     let publisher: JobPublisher
     let queue: String
     let settings: SweeperSettings
+    let webhooks: WebhookDispatch
     /// Bounds one run, so a huge backlog is worked through over several runs within the timeout.
     static let maxJobsPerRun = 2000
     static let maxListingPagesPerRun = 50
@@ -31,6 +34,7 @@ struct SweeperFunction: InvocationHandler {
         var objects_checked = 0
         var rate_limits_deleted = 0
         var uploads_expired = 0
+        var webhook_deliveries_requeued = 0
         var errors: [String] = []
     }
 
@@ -45,6 +49,8 @@ struct SweeperFunction: InvocationHandler {
         self.publisher = publisher
         queue = environment.configuration.transformQueue
         settings = environment.configuration.sweeper
+        guard let webhooks = WebhookDispatch(environment: environment) else { throw ConfigurationError("AMQP_URL is not set") }
+        self.webhooks = webhooks
     }
 
     func handle(_ event: Data, context: InvocationContext) async throws -> Data {
@@ -55,6 +61,7 @@ struct SweeperFunction: InvocationHandler {
         do { report.uploads_expired = try await uploads.deleteExpired(olderThan: settings.orphanGraceSeconds) } catch {
             report.errors.append("uploads: \(error)")
         }
+        do { try await requeueWebhookDeliveries(&report) } catch { report.errors.append("webhooks: \(error)") }
         for failure in report.errors {
             context.logger.warning("sweep step failed; the next run tries again", metadata: ["error.message": "\(failure)"])
         }
@@ -64,7 +71,8 @@ struct SweeperFunction: InvocationHandler {
                 "republished": .stringConvertible(report.republished), "orphans_deleted": .stringConvertible(report.orphans_deleted),
                 "objects_checked": .stringConvertible(report.objects_checked),
                 "rate_limits_deleted": .stringConvertible(report.rate_limits_deleted),
-                "uploads_expired": .stringConvertible(report.uploads_expired), "errors": .stringConvertible(report.errors.count),
+                "uploads_expired": .stringConvertible(report.uploads_expired),
+                "webhook_deliveries_requeued": .stringConvertible(report.webhook_deliveries_requeued), "errors": .stringConvertible(report.errors.count),
             ]
         )
         return try JSONEncoder().encode(report)
@@ -82,6 +90,15 @@ struct SweeperFunction: InvocationHandler {
             }
             try await images.jobPublished(job.variantID)
             report.republished += 1
+        }
+    }
+
+    func requeueWebhookDeliveries(_ report: inout Report) async throws {
+        let overdue = try await webhooks.webhooks.claimOverdue(grace: settings.outboxGraceSeconds, limit: Self.maxJobsPerRun)
+        for id in overdue {
+            // A failure leaves the rest marked queued now; they are overdue again after the grace period.
+            try await webhooks.publish(id)
+            report.webhook_deliveries_requeued += 1
         }
     }
 

@@ -12,7 +12,7 @@ struct TransformWorker: QueueHandler {
         guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
         maker = VariantMaker(
             images: ImageRepository(client: try environment.requirePostgres(), logger: environment.logger), store: store,
-            cache: environment.objectCache
+            cache: environment.objectCache, webhooks: WebhookDispatch(environment: environment)
         )
     }
 

@@ -12,6 +12,8 @@ struct VariantMaker: Sendable {
     let images: ImageRepository
     let store: S3Client
     let cache: ObjectCache
+    /// Queues the webhook deliveries a settled variant's trigger recorded; nil without a broker.
+    let webhooks: WebhookDispatch?
 
     enum Outcome: Sendable {
         /// Made now; the row as it is marked.
@@ -26,6 +28,15 @@ struct VariantMaker: Sendable {
     /// Makes the variant `id` of `owner`. Throws only what a retry may cure (storage unreachable); the row then
     /// stays queued or processing, and its outbox row or job brings it back.
     func make(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
+        let outcome = try await settle(id, owner: owner, logger: logger)
+        switch outcome {
+        case .ready, .failed: await webhooks?.queueRecorded(for: id, logger: logger)
+        case .skipped: break
+        }
+        return outcome
+    }
+
+    private func settle(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
         guard let claim = try await InvocationRecord.stage("sql.claim", { try await images.claimForMaking(id, owner: owner) }) else {
             logger.debug("variant skipped: it, or its source, is gone or done")
             return .skipped

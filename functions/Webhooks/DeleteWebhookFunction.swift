@@ -1,0 +1,18 @@
+import Foundation
+import FunctionRuntime
+
+/// `DELETE /webhooks/{id}`: 204; the webhook and its deliveries are gone, and no pending one is attempted
+/// again (its message finds no row). 404 for an id that is not the caller's.
+struct DeleteWebhookFunction: APIFunction {
+    let service: WebhookService
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await service.accounts.currentUser(request)
+        guard let text = request.pathParameters?["id"], let id = UUID(uuidString: text),
+            try await storage({ try await service.webhooks.delete(id, owner: user.id) })
+        else {
+            throw APIError(.notFound, "no such webhook")
+        }
+        return APIGatewayV2Response(statusCode: 204)
+    }
+}

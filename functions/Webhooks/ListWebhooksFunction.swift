@@ -1,0 +1,17 @@
+import FunctionRuntime
+
+/// `GET /webhooks`: the caller's webhooks, newest first (at most `WebhookSettings.maxPerUser`, so one page).
+struct ListWebhooksFunction: APIFunction {
+    let service: WebhookService
+
+    struct List: Encodable {
+        var items: [WebhookJSON]
+        var total: Int
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await service.accounts.currentUser(request)
+        let webhooks = try await storage { try await service.webhooks.list(owner: user.id) }
+        return .json(List(items: webhooks.map { WebhookJSON($0) }, total: webhooks.count))
+    }
+}

@@ -1,0 +1,25 @@
+import FunctionRuntime
+
+/// `GET /webhooks/{id}/deliveries`: the webhook's deliveries, newest first, by `page` and `limit` or `skip`
+/// and `limit`, each with its state, every attempt (when, how long, the status or the error) and the body.
+struct WebhookDeliveriesFunction: APIFunction {
+    let service: WebhookService
+
+    struct Page: Encodable {
+        var items: [WebhookDeliveryJSON]
+        var total: Int
+        var page: Int
+        var limit: Int
+        var skip: Int
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await service.accounts.currentUser(request)
+        let paging = try Paging(request.queryStringParameters ?? [:])
+        let webhook = try await service.webhook(request.pathParameters?["id"], of: user.id)
+        let (deliveries, total) = try await storage {
+            try await service.webhooks.deliveries(of: webhook.id, limit: paging.limit, offset: paging.skip)
+        }
+        return .json(Page(items: deliveries.map(WebhookDeliveryJSON.init), total: total, page: paging.page, limit: paging.limit, skip: paging.skip))
+    }
+}
