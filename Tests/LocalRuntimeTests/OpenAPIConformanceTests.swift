@@ -61,6 +61,11 @@ import Testing
                 _ = try await record(.POST, "/images/uploads/{id}/complete", complete, headers: auth)
                 _ = try await record(.POST, "/images/uploads/{id}/complete", complete, headers: auth)
                 _ = try await record(.POST, "/images/uploads/{id}/complete", "/images/uploads/00000000-0000-0000-0000-000000000000/complete", headers: auth)
+                // A webhook nobody answers (the discard port refuses), so its deliveries record failed attempts.
+                let hook = try await record(.POST, "/webhooks", "/webhooks", body: Data(#"{"url":"http://127.0.0.1:9/hook","description":"nobody"}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/webhooks", "/webhooks", body: Data(#"{"url":"ftp://x","events":["image.gone"]}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/webhooks", "/webhooks", body: Data(#"{"url":"http://127.0.0.1:9/hook"}"#.utf8), headers: json)
+                let hookID = try #require(try hook.json()["id"] as? String, "\(hook.status) \(hook.text)")
                 let spec = Data(#"{"transformations":{"resize":{"width":100},"watermark":{"text":"hi"}}}"#.utf8)
                 _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: spec, headers: auth + json + [("Prefer", "wait=20")])
                 _ = try await record(.POST, "/images/{id}/transform", "/images/\(id)/transform", body: spec, headers: auth + json)
@@ -76,6 +81,17 @@ import Testing
                 _ = try await record(.GET, byURL, signedURL)
                 _ = try await record(.GET, byURL, signedURL.replacingOccurrences(of: "w_90", with: "w_91"))
                 _ = try await record(.GET, "/images/{id}/variants", "/images/\(id)/variants", headers: auth)
+                _ = try await record(.GET, "/webhooks", "/webhooks", headers: auth)
+                let deliveries = "/webhooks/\(hookID)/deliveries"
+                _ = await h.eventually(timeout: .seconds(15)) {
+                    let items = (try? await h.request(.GET, deliveries, headers: auth).json()["items"] as? [[String: Any]]) ?? []
+                    return items.contains { !(($0["attempts"] as? [Any]) ?? []).isEmpty }
+                }
+                _ = try await record(.GET, "/webhooks/{id}/deliveries", deliveries + "?limit=5", headers: auth)
+                _ = try await record(.GET, "/webhooks/{id}/deliveries", deliveries + "?limit=x", headers: auth)
+                _ = try await record(.GET, "/webhooks/{id}/deliveries", "/webhooks/00000000-0000-0000-0000-000000000000/deliveries", headers: auth)
+                _ = try await record(.DELETE, "/webhooks/{id}", "/webhooks/\(hookID)", headers: auth)
+                _ = try await record(.DELETE, "/webhooks/{id}", "/webhooks/\(hookID)", headers: auth)
                 _ = try await record(.DELETE, "/images/{id}", "/images/\(id)", headers: auth)
 
                 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")

@@ -960,6 +960,192 @@ enum OpenAPIDocument {
      "created_at"
     ],
     "type": "object"
+   },
+   "Webhook": {
+    "additionalProperties": false,
+    "properties": {
+     "created_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "deliveries_url": {
+      "description": "Path of the webhook's deliveries.",
+      "type": "string"
+     },
+     "description": {
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "events": {
+      "items": {
+       "enum": [
+        "variant.ready",
+        "variant.failed"
+       ],
+       "type": "string"
+      },
+      "minItems": 1,
+      "type": "array"
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "secret": {
+      "description": "The signing secret, `whsec_` and base64 of 32 bytes; only in the answer that creates the webhook.",
+      "pattern": "^whsec_[A-Za-z0-9+/=]+$",
+      "type": "string"
+     },
+     "url": {
+      "format": "uri",
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "url",
+     "events",
+     "description",
+     "deliveries_url",
+     "created_at"
+    ],
+    "type": "object"
+   },
+   "WebhookDelivery": {
+    "additionalProperties": false,
+    "properties": {
+     "attempts": {
+      "items": {
+       "additionalProperties": false,
+       "properties": {
+        "at": {
+         "format": "date-time",
+         "type": "string"
+        },
+        "duration_ms": {
+         "minimum": 0,
+         "type": "integer"
+        },
+        "error": {
+         "description": "Why no answer came (connection refused, timeout, refused address...).",
+         "type": "string"
+        },
+        "status_code": {
+         "description": "The receiver's HTTP status.",
+         "type": "integer"
+        }
+       },
+       "required": [
+        "at",
+        "duration_ms"
+       ],
+       "type": "object"
+      },
+      "type": "array"
+     },
+     "created_at": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "event_type": {
+      "enum": [
+       "variant.ready",
+       "variant.failed"
+      ],
+      "type": "string"
+     },
+     "finished_at": {
+      "format": "date-time",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "image_id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "next_attempt_at": {
+      "description": "When the next attempt is due; null once delivered or failed.",
+      "format": "date-time",
+      "type": [
+       "string",
+       "null"
+      ]
+     },
+     "payload": {
+      "oneOf": [
+       {
+        "$ref": "#/components/schemas/WebhookEvent"
+       },
+       {
+        "type": "null"
+       }
+      ]
+     },
+     "state": {
+      "enum": [
+       "pending",
+       "delivered",
+       "failed"
+      ],
+      "type": "string"
+     },
+     "webhook_id": {
+      "format": "uuid",
+      "type": "string"
+     }
+    },
+    "required": [
+     "id",
+     "webhook_id",
+     "event_type",
+     "image_id",
+     "state",
+     "attempts",
+     "next_attempt_at",
+     "created_at",
+     "finished_at",
+     "payload"
+    ],
+    "type": "object"
+   },
+   "WebhookEvent": {
+    "additionalProperties": false,
+    "description": "The body of a delivery, signed as Standard Webhooks says: `webhook-id` (this `id`), `webhook-timestamp` (Unix seconds of the attempt) and `webhook-signature` (`v1,` and base64 of HMAC-SHA256 over `<id>.<timestamp>.<body>` keyed with the secret's bytes).",
+    "properties": {
+     "data": {
+      "$ref": "#/components/schemas/Image"
+     },
+     "id": {
+      "format": "uuid",
+      "type": "string"
+     },
+     "timestamp": {
+      "format": "date-time",
+      "type": "string"
+     },
+     "type": {
+      "enum": [
+       "variant.ready",
+       "variant.failed"
+      ],
+      "type": "string"
+     }
+    },
+    "required": [
+     "data",
+     "id",
+     "timestamp",
+     "type"
+    ],
+    "type": "object"
    }
   },
   "securitySchemes": {
@@ -2591,6 +2777,276 @@ enum OpenAPIDocument {
      }
     ],
     "summary": "The signed-in user."
+   }
+  },
+  "/webhooks": {
+   "get": {
+    "operationId": "listWebhooks",
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "additionalProperties": false,
+         "properties": {
+          "items": {
+           "items": {
+            "$ref": "#/components/schemas/Webhook"
+           },
+           "type": "array"
+          },
+          "total": {
+           "type": "integer"
+          }
+         },
+         "required": [
+          "items",
+          "total"
+         ],
+         "type": "object"
+        }
+       }
+      },
+      "description": "The caller's webhooks, newest first, without their secrets."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "The caller's webhooks."
+   },
+   "post": {
+    "description": "When one of the caller's variants becomes `ready` or `failed`, the event is POSTed to `url`, signed, and retried with back-off (`WEBHOOK_RETRY_SECONDS`) until a 2xx answer or the last attempt. In production `url` must be `https://` and neither name nor resolve to a loopback, private or otherwise reserved address; in development `http://` and loopback are allowed. At most 10 webhooks per user.",
+    "operationId": "createWebhook",
+    "requestBody": {
+     "content": {
+      "application/json": {
+       "schema": {
+        "additionalProperties": false,
+        "properties": {
+         "description": {
+          "maxLength": 200,
+          "type": [
+           "string",
+           "null"
+          ]
+         },
+         "events": {
+          "default": [
+           "variant.ready",
+           "variant.failed"
+          ],
+          "items": {
+           "enum": [
+            "variant.ready",
+            "variant.failed"
+           ],
+           "type": "string"
+          },
+          "minItems": 1,
+          "type": "array"
+         },
+         "url": {
+          "example": "https://example.com/hooks/images",
+          "format": "uri",
+          "type": "string"
+         }
+        },
+        "required": [
+         "url"
+        ],
+        "type": "object"
+       }
+      }
+     },
+     "required": true
+    },
+    "responses": {
+     "201": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "$ref": "#/components/schemas/Webhook"
+        }
+       }
+      },
+      "description": "The webhook, with its signing secret (shown only here).",
+      "headers": {
+       "Location": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "400": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "409": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Register a callback URL for variant events."
+   }
+  },
+  "/webhooks/{id}": {
+   "delete": {
+    "operationId": "deleteWebhook",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "204": {
+      "description": "Deleted, with its deliveries; nothing more is sent to it."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "Delete a webhook."
+   }
+  },
+  "/webhooks/{id}/deliveries": {
+   "get": {
+    "operationId": "webhookDeliveries",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "id",
+      "required": true,
+      "schema": {
+       "format": "uuid",
+       "type": "string"
+      }
+     },
+     {
+      "description": "Page number, from 1.",
+      "in": "query",
+      "name": "page",
+      "schema": {
+       "minimum": 1,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items to skip (instead of page).",
+      "in": "query",
+      "name": "skip",
+      "schema": {
+       "minimum": 0,
+       "type": "integer"
+      }
+     },
+     {
+      "description": "Items per page; above 100 is capped to 100.",
+      "in": "query",
+      "name": "limit",
+      "schema": {
+       "default": 10,
+       "minimum": 1,
+       "type": "integer"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "application/json": {
+        "schema": {
+         "additionalProperties": false,
+         "properties": {
+          "items": {
+           "items": {
+            "$ref": "#/components/schemas/WebhookDelivery"
+           },
+           "type": "array"
+          },
+          "limit": {
+           "type": "integer"
+          },
+          "page": {
+           "type": "integer"
+          },
+          "skip": {
+           "type": "integer"
+          },
+          "total": {
+           "type": "integer"
+          }
+         },
+         "required": [
+          "items",
+          "total",
+          "page",
+          "limit",
+          "skip"
+         ],
+         "type": "object"
+        }
+       }
+      },
+      "description": "A page of deliveries, newest first, each with every attempt."
+     },
+     "401": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "422": {
+      "$ref": "#/components/responses/Problem"
+     },
+     "503": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "security": [
+     {
+      "bearerAuth": []
+     }
+    ],
+    "summary": "A webhook's deliveries and their attempts."
    }
   }
  },
