@@ -24,7 +24,7 @@ struct WebhookSender: Sendable {
         let started = Date()
         func attempt(status: Int? = nil, error: String? = nil) -> WebhookDelivery.Attempt {
             WebhookDelivery.Attempt(
-                at: started.ISO8601Format(.iso8601.year().month().day().time(includingFractionalSeconds: true)),
+                at: started.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
                 duration_ms: Int(Date().timeIntervalSince(started) * 1000), status_code: status, error: error
             )
         }
