@@ -103,7 +103,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "functions"
+            path: "functions",
+            // The gallery's files, compiled into the binary (`PackageResources`): the Lambda package is one
+            // executable and its libraries, with no resource bundle beside it to lose.
+            resources: [
+                .embedInCode("Gallery/static/index.html"),
+                .embedInCode("Gallery/static/app.js"),
+                .embedInCode("Gallery/static/api.js"),
+                .embedInCode("Gallery/static/transformations.js"),
+                .embedInCode("Gallery/static/style.css"),
+            ]
         ),
         .executableTarget(
             name: "image-functions",
@@ -250,7 +259,7 @@ let package = Package(
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            exclude: ["openapi_check.py", "webhook_receiver.py"]
+            exclude: ["openapi_check.py", "webhook_receiver.py", "gallery_check.py"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -173,6 +173,12 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in try SweeperFunction(environment: environment) },
     FunctionDefinition(
         FunctionDescription(
+            name: "gallery", summary: "The gallery web app: its page and its static files.", timeoutSeconds: 3,
+            memoryMB: 128, routes: [HTTPRoute("GET", "/"), HTTPRoute("GET", "/gallery/{file}")]
+        )
+    ) { _ in apiHandler(GalleryFunction()) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "openapi", summary: "The OpenAPI document of every route.", timeoutSeconds: 3, memoryMB: 128,
             routes: [HTTPRoute("GET", "/openapi.json")]
         )

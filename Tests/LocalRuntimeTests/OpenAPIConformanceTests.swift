@@ -27,6 +27,10 @@ import Testing
                 let json = [("Content-Type", "application/json")]
                 let document = try await record(.GET, "/openapi.json", "/openapi.json")
                 _ = try await record(.GET, "/healthz", "/healthz")
+                _ = try await record(.GET, "/", "/")
+                _ = try await record(.GET, "/gallery/{file}", "/gallery/app.js")
+                _ = try await record(.GET, "/gallery/{file}", "/gallery/style.css")
+                _ = try await record(.GET, "/gallery/{file}", "/gallery/nope.js")
                 _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"olga","password":"olgas password"}"#.utf8), headers: json)
                 _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"OLGA","password":"olgas password"}"#.utf8), headers: json)
                 _ = try await record(.POST, "/register", "/register", body: Data(#"{"username":"x"}"#.utf8), headers: json)

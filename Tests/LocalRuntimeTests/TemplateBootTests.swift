@@ -82,6 +82,7 @@ import Yams
                 #expect(try await h.request(.GET, "/healthz").status == 200)
                 #expect(try await h.request(.GET, "/readyz").status == 200)
                 #expect(try await h.request(.GET, "/openapi.json").status == 200)
+                #expect(try await h.request(.GET, "/").status == 200)
                 let signUp = try await h.request(
                     .POST, "/register", body: Data(#"{"username":"boot","password":"boot password"}"#.utf8),
                     headers: [("Content-Type", "application/json")]

@@ -1163,6 +1163,123 @@ enum OpenAPIDocument {
  },
  "openapi": "3.1.0",
  "paths": {
+  "/": {
+   "get": {
+    "description": "The gallery: a small web app (plain HTML, CSS and JavaScript modules) that signs up or in, uploads with progress, shows the library as a grid with search and paging, and transforms, previews, downloads and deletes images through this API.",
+    "operationId": "gallery",
+    "parameters": [
+     {
+      "in": "header",
+      "name": "If-None-Match",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "text/html": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      },
+      "description": "The gallery's page.",
+      "headers": {
+       "Content-Security-Policy": {
+        "description": "Only the gallery's own scripts and styles; images from blob URLs.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "description": "A strong validator of the file's bytes.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "304": {
+      "description": "The page has not changed."
+     }
+    },
+    "summary": "The gallery web app."
+   }
+  },
+  "/gallery/{file}": {
+   "get": {
+    "operationId": "galleryFile",
+    "parameters": [
+     {
+      "in": "path",
+      "name": "file",
+      "required": true,
+      "schema": {
+       "enum": [
+        "index.html",
+        "app.js",
+        "api.js",
+        "transformations.js",
+        "style.css"
+       ],
+       "type": "string"
+      }
+     },
+     {
+      "in": "header",
+      "name": "If-None-Match",
+      "schema": {
+       "type": "string"
+      }
+     }
+    ],
+    "responses": {
+     "200": {
+      "content": {
+       "text/css": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "text/html": {
+        "schema": {
+         "type": "string"
+        }
+       },
+       "text/javascript": {
+        "schema": {
+         "type": "string"
+        }
+       }
+      },
+      "description": "The file.",
+      "headers": {
+       "Content-Security-Policy": {
+        "description": "Only the gallery's own scripts and styles; images from blob URLs.",
+        "schema": {
+         "type": "string"
+        }
+       },
+       "ETag": {
+        "description": "A strong validator of the file's bytes.",
+        "schema": {
+         "type": "string"
+        }
+       }
+      }
+     },
+     "304": {
+      "description": "The file has not changed."
+     },
+     "404": {
+      "$ref": "#/components/responses/Problem"
+     }
+    },
+    "summary": "One of the gallery's files."
+   }
+  },
   "/healthz": {
    "get": {
     "operationId": "health",

@@ -1,0 +1,87 @@
+import ChildProcess
+import Foundation
+import Testing
+
+/// The gallery (`GET /`): its files as served through local-runtime, and the whole app in a real headless
+/// Chromium driven by Selenium (`gallery_check.py`). Screenshots of every step are kept in
+/// `.build/test-artifacts/gallery` (or `$IF_TEST_ARTIFACTS/gallery`).
+@Suite struct GalleryEndToEndTests {
+    typealias I = ImagesEndToEndTests
+
+    func withService(_ body: @Sendable @escaping (RuntimeHarness) async throws -> Void) async throws {
+        try await ScratchDatabase.with { url in
+            try await RuntimeHarness.with(
+                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
+                consumeQueues: true
+            ) { h in try await body(h) }
+        }
+    }
+
+    @Test func filesAreServedWithTheirTypesValidatorsAndPolicy() async throws {
+        try await withService { h in
+            let page = try await h.request(.GET, "/")
+            #expect(page.status == 200)
+            #expect(page.header("content-type") == "text/html; charset=utf-8")
+            #expect(page.text.contains(#"<script type="module" src="/gallery/app.js">"#))
+            let policy = try #require(page.header("content-security-policy"))
+            #expect(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"))
+            #expect(page.header("x-content-type-options") == "nosniff")
+
+            for (file, type) in [("app.js", "text/javascript"), ("api.js", "text/javascript"), ("transformations.js", "text/javascript"), ("style.css", "text/css")] {
+                let reply = try await h.request(.GET, "/gallery/\(file)")
+                #expect(reply.status == 200, "\(file)")
+                #expect(reply.header("content-type")?.hasPrefix(type) == true, "\(file)")
+                let etag = try #require(reply.header("etag"), "\(file)")
+                let again = try await h.request(.GET, "/gallery/\(file)", headers: [("If-None-Match", etag)])
+                #expect(again.status == 304, "\(file)")
+                #expect(again.body.isEmpty)
+            }
+            // Only the gallery's own files: no other name, and nothing reaches a file system.
+            for path in ["/gallery/nope.js", "/gallery/..%2FPackage.swift", "/gallery/index.html%00.js"] {
+                let missing = try await h.request(.GET, path)
+                #expect(missing.status == 404, "\(path)")
+                #expect(try missing.json()["code"] as? String == "not_found", "\(path)")
+            }
+        }
+    }
+
+    @Test func aUserSignsUpUploadsMakesASepiaVariantAndDeletesInChromium() async throws {
+        try await withService { h in
+            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            let artifacts = ProcessInfo.processInfo.environment["IF_TEST_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
+                ?? root.appendingPathComponent(".build/test-artifacts")
+            let shots = artifacts.appendingPathComponent("gallery")
+            try? FileManager.default.removeItem(at: shots)
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("gallery_check.py")
+            let photo = I.testdata.appendingPathComponent("Dune.jpg")
+            let run = try await ChildProcess.run(
+                "/usr/bin/env", ["python3", script.path, h.baseURL, photo.path, shots.path], output: .captureMerged
+            )
+            #expect(run.status == 0, "\(run.text)")
+            let line = try #require(run.text.split(separator: "\n").last(where: { $0.hasPrefix("{") }), "\(run.text)")
+            let result = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+
+            // Sepia in the page's own decoding of the preview: red over green over blue.
+            let mean = try #require(result["mean_rgb"] as? [Double])
+            #expect(mean.count == 3 && mean[0] > mean[1] && mean[1] > mean[2], "\(mean)")
+            #expect((result["screenshots"] as? [String])?.count ?? 0 >= 7)
+            for path in result["screenshots"] as? [String] ?? [] {
+                #expect(FileManager.default.fileExists(atPath: path), "\(path)")
+            }
+
+            // The large file went up by the presigned PUT and came back whole by the store's redirect.
+            let large = try #require(result["large"] as? [String: Any])
+            #expect((large["uploaded_bytes"] as? Int ?? 0) > 4_500_000)
+            #expect((large["downloaded_bytes"] as? Int ?? 0) > 4_706_304)
+            #expect(large["size"] as? [Int] == [1400, 1200])
+
+            // What the browser did, as the API saw it: the photo and its variants are gone; the 12 copies and
+            // the large image stay.
+            let auth = [("Authorization", "Bearer \(try #require(result["token"] as? String))")]
+            let variantID = try #require(result["variant_id"] as? String)
+            #expect(try await h.request(.GET, "/images/\(variantID)", headers: auth).status == 404)
+            #expect(try await h.request(.GET, "/images", headers: auth).json()["total"] as? Int == 13)
+        }
+    }
+}
