@@ -65,6 +65,7 @@ import Testing
             // Sepia in the page's own decoding of the preview: red over green over blue.
             let mean = try #require(result["mean_rgb"] as? [Double])
             #expect(mean.count == 3 && mean[0] > mean[1] && mean[1] > mean[2], "\(mean)")
+            #expect(result["variant_width"] as? Int == 400, "the downloaded variant")
             #expect((result["screenshots"] as? [String])?.count ?? 0 >= 7)
             for path in result["screenshots"] as? [String] ?? [] {
                 #expect(FileManager.default.fileExists(atPath: path), "\(path)")

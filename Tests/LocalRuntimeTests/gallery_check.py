@@ -1,11 +1,11 @@
 """Drives the gallery in a real headless Chromium (Debian's chromium and chromium-driver, through Selenium)
-for GalleryEndToEndTests: sign up, upload a photo, find it in the grid and by search, make a sepia 400 px
-variant and check its pixels in the page, see a bad field named, delete the image; page through 13 images;
-upload a file too large for one request (presigned PUT) and download it (a 302 to the store).
+for GalleryEndToEndTests: sign up; upload a photo and twelve copies and page through them; search; see a bad
+field named; make a sepia 400 px variant, check its pixels in the page, download and delete it; delete the
+image; upload a file too large for one request (presigned PUT) and download it (a 302 to the store).
 
 Usage: gallery_check.py BASE_URL PHOTO SCREENSHOT_DIR. Saves a screenshot per step in SCREENSHOT_DIR and
-prints one JSON line, {"variant_id", "token", "mean_rgb", "large", "screenshots"}; exits 1 with the reason (and a
-screenshot of the failure) when a step does not happen.
+prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "large", "screenshots"}; exits 1
+with the reason (and a screenshot of the failure) when a step does not happen.
 """
 
 import json
@@ -134,6 +134,16 @@ try:
     token = driver.execute_script("return JSON.parse(sessionStorage.getItem('imagefunctions.session')).token")
     shot("sepia-variant")
 
+    # The variant in the list: download it (the file is the 400 px variant), then delete it.
+    card = css(f'#variants .variant[data-id="{variant_id}"]')
+    card.find_element(By.CSS_SELECTOR, "button.download").click()
+    variant_file = os.path.join(downloads, f"{os.path.splitext(os.path.basename(photo))[0]}-{variant_id[:8]}.jpeg")
+    until(lambda d: os.path.exists(variant_file) and os.path.getsize(variant_file) > 0, "the variant downloaded")
+    with Image.open(variant_file) as image:
+        variant_width = image.size[0]
+    card.find_element(By.CSS_SELECTOR, "button.delete").click()
+    until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'#variants .variant[data-id="{variant_id}"]'), "the variant deleted")
+
     delete = css("#delete-image")
     delete.click()
     until(EC.text_to_be_present_in_element((By.ID, "delete-image"), "click again"), "the delete confirmation")
@@ -162,7 +172,7 @@ try:
     shot("large-image")
     with Image.open(downloaded) as image:
         large = {"uploaded_bytes": big_size, "downloaded_bytes": os.path.getsize(downloaded), "size": list(image.size)}
-    print(json.dumps({"variant_id": variant_id, "token": token, "mean_rgb": mean, "large": large, "screenshots": saved}))
+    print(json.dumps({"variant_id": variant_id, "token": token, "mean_rgb": mean, "variant_width": variant_width, "large": large, "screenshots": saved}))
 finally:
     driver.quit()
     shutil.rmtree(copies, ignore_errors=True)

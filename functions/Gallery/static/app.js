@@ -318,7 +318,14 @@ async function imageView(id) {
       h("span", { class: "caption" }, `${describe(variant.transformations || {})} · ${size}${variant.format ? " · " + variant.format : ""}`),
       h("div", { class: "row" },
         h("button", { type: "button", class: "download", disabled: variant.status !== "ready", onclick: () => download(`/images/${variant.id}`, `${image.filename.replace(/\.[^.]*$/, "")}-${variant.id.slice(0, 8)}.${variant.format || "img"}`) }, "Download"),
-        h("button", { type: "button", class: "delete danger", onclick: async () => { await api.json("DELETE", `/images/${variant.id}`).catch(() => {}); refreshVariants(); } }, "Delete")));
+        h("button", { type: "button", class: "delete danger", onclick: async (event) => {
+          try {
+            await api.json("DELETE", `/images/${variant.id}`);
+            refreshVariants();
+          } catch (error) {
+            event.target.textContent = `Not deleted: ${message(error)}`;
+          }
+        } }, "Delete")));
     if (variant.status === "failed" && variant.error) card.append(h("span", { class: "error" }, variant.error.message));
     return card;
   }
