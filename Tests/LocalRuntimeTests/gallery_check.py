@@ -1,5 +1,5 @@
 """Drives the gallery in a real headless Chromium (Debian's chromium and chromium-driver, through Selenium)
-for GalleryEndToEndTests: sign up; upload a photo and twelve copies and page through them; search; see a bad
+for GalleryEndToEndTests: sign up; upload a photo and twelve copies (one dropped on the page) and page through them; search; see a bad
 field named; make a sepia 400 px variant, check its pixels in the page, download and delete it; delete the
 image; upload a file too large for one request (presigned PUT) and download it (a 302 to the store).
 
@@ -8,6 +8,7 @@ prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "larg
 with the reason (and a screenshot of the failure) when a step does not happen.
 """
 
+import base64
 import json
 import os
 import shutil
@@ -81,10 +82,23 @@ try:
     until(EC.text_to_be_present_in_element((By.ID, "upload-status"), "Uploaded"), "the upload")
     until(image_loaded("#grid .thumb img"), "the thumbnail in the grid")
     until(EC.text_to_be_present_in_element((By.ID, "page-info"), "1 image"), "the count of one image")
-    names = [os.path.join(copies, f"copy-{n:02d}.jpg") for n in range(1, 13)]
+    names = [os.path.join(copies, f"copy-{n:02d}.jpg") for n in range(1, 12)]
     for name in names:
         shutil.copyfile(photo, name)
     css("#file").send_keys("\n".join(names))
+    until(EC.text_to_be_present_in_element((By.ID, "upload-status"), "Uploaded copy-11.jpg"), "eleven uploads")
+    # The twelfth is dropped on the drop zone, as a person drags a file there: a drop event carrying the file.
+    with open(photo, "rb") as f:
+        encoded = base64.b64encode(f.read()).decode()
+    driver.execute_script(
+        """const bytes = Uint8Array.from(atob(arguments[0]), c => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], 'copy-12.jpg', {type: 'image/jpeg'}));
+        const zone = document.getElementById('dropzone');
+        for (const type of ['dragenter', 'dragover', 'drop'])
+          zone.dispatchEvent(new DragEvent(type, {dataTransfer: transfer, bubbles: true, cancelable: true}));""",
+        encoded,
+    )
     until(EC.text_to_be_present_in_element((By.ID, "page-info"), "Page 1 of 2 · 13 images"), "two pages of 13 images")
     until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 12, "a full first page")
     shot("library")
