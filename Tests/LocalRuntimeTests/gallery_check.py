@@ -1,7 +1,8 @@
 """Drives the gallery in a real headless Chromium (Debian's chromium and chromium-driver, through Selenium)
-for GalleryEndToEndTests: sign up; upload a photo and twelve copies (one dropped on the page) and page through them; search; see a bad
-field named; make a sepia 400 px variant, check its pixels in the page, download and delete it; delete the
-image; upload a file too large for one request (presigned PUT) and download it (a 302 to the store).
+for GalleryEndToEndTests: sign up; upload a photo and twelve copies (one dropped on the page) and page
+through them; search; see a bad field named; make a sepia 400 px variant, check its pixels in the page,
+download and delete it; delete the image; upload a file too large for one request (presigned PUT) and
+download it (a 302 to the store); a refused token signs the page out.
 
 Usage: gallery_check.py BASE_URL PHOTO SCREENSHOT_DIR. Saves a screenshot per step in SCREENSHOT_DIR and
 prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "large", "screenshots"}; exits 1
@@ -186,6 +187,13 @@ try:
     shot("large-image")
     with Image.open(downloaded) as image:
         large = {"uploaded_bytes": big_size, "downloaded_bytes": os.path.getsize(downloaded), "size": list(image.size)}
+    # A token the service no longer takes (expired, or its key rotated) brings back the sign-in form.
+    driver.execute_script(
+        "const s = JSON.parse(sessionStorage.getItem('imagefunctions.session')); s.token = 'not.a.token';"
+        "sessionStorage.setItem('imagefunctions.session', JSON.stringify(s)); location.hash = '#/';"
+    )
+    driver.refresh()
+    until(EC.visibility_of_element_located((By.ID, "auth")), "the sign-in form after a refused token")
     print(json.dumps({"variant_id": variant_id, "token": token, "mean_rgb": mean, "variant_width": variant_width, "large": large, "screenshots": saved}))
 finally:
     driver.quit()

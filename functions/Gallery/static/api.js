@@ -28,6 +28,8 @@ export class Api {
   constructor() {
     const saved = sessionStorage.getItem(TOKEN_KEY);
     this.session = saved ? JSON.parse(saved) : null;
+    /// Called when the service refuses the token (expired, or the key rotated): the page asks to sign in.
+    this.onSignedOut = null;
   }
 
   get signedIn() {
@@ -60,7 +62,10 @@ export class Api {
       init.headers["Content-Type"] = "application/json";
     }
     const response = await fetch(path, init);
-    if (response.status === 401 && !anonymous) this.signOut();
+    if (response.status === 401 && !anonymous) {
+      this.signOut();
+      this.onSignedOut?.();
+    }
     if (!response.ok) throw new ApiError(response.status, await problemOf(response));
     return response.status === 204 ? null : response.json();
   }

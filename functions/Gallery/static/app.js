@@ -358,5 +358,6 @@ function route() {
   libraryView(Math.max(1, Number(params.get("page")) || 1), params.get("q") || "");
 }
 
+api.onSignedOut = route;
 window.addEventListener("hashchange", route);
 route();
