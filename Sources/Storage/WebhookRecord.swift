@@ -39,6 +39,14 @@ public struct WebhookDelivery: Sendable, Equatable {
             self.status_code = status_code
             self.error = error
         }
+
+        /// The attempt that started at `started` and ended now: `at` in RFC 3339 with milliseconds and `Z`.
+        public init(started: Date, statusCode: Int? = nil, error: String? = nil) {
+            self.init(
+                at: started.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
+                duration_ms: Int(Date().timeIntervalSince(started) * 1000), status_code: statusCode, error: error
+            )
+        }
     }
 
     public var id: UUID

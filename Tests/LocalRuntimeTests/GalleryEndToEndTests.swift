@@ -8,18 +8,8 @@ import Testing
 @Suite struct GalleryEndToEndTests {
     typealias I = ImagesEndToEndTests
 
-    func withService(_ body: @Sendable @escaping (RuntimeHarness) async throws -> Void) async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"],
-                consumeQueues: true
-            ) { h in try await body(h) }
-        }
-    }
-
     @Test func filesAreServedWithTheirTypesValidatorsAndPolicy() async throws {
-        try await withService { h in
+        try await TransformEndToEndTests().withService { h in
             let page = try await h.request(.GET, "/")
             #expect(page.status == 200)
             #expect(page.header("content-type") == "text/html; charset=utf-8")
@@ -47,7 +37,7 @@ import Testing
     }
 
     @Test func aUserSignsUpUploadsMakesASepiaVariantAndDeletesInChromium() async throws {
-        try await withService { h in
+        try await TransformEndToEndTests().withService { h in
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let artifacts = ProcessInfo.processInfo.environment["IF_TEST_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
                 ?? root.appendingPathComponent(".build/test-artifacts")

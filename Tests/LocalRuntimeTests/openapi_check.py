@@ -1,7 +1,8 @@
 """Checks recorded responses against the service's own OpenAPI document: the document must be a valid
 OpenAPI 3.1 document, every (path, method, status) must be documented, and every JSON body must match its
 schema, formats included (`date-time` by rfc3339-validator, `uuid`; a checker whose library is missing
-would pass everything, so the script refuses to run without it). Usage: openapi_check.py DOCUMENT.json SAMPLES.json; prints one line per problem, exits 1 on any."""
+would pass everything, so the script refuses to run without it).
+Usage: openapi_check.py DOCUMENT.json SAMPLES.json; prints one line per problem, exits 1 on any."""
 import json
 import sys
 

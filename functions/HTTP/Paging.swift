@@ -28,3 +28,20 @@ struct Paging: Sendable, Equatable {
         self.skip = skip ?? ((page ?? 1) - 1) * limit
     }
 }
+
+/// One page of a listing as the API answers it: `{"items", "total", "page", "limit", "skip"}`.
+struct PageJSON<Item: Encodable>: Encodable {
+    var items: [Item]
+    var total: Int
+    var page: Int
+    var limit: Int
+    var skip: Int
+
+    init(_ items: [Item], total: Int, paging: Paging) {
+        self.items = items
+        self.total = total
+        page = paging.page
+        limit = paging.limit
+        skip = paging.skip
+    }
+}

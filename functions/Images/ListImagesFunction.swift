@@ -7,19 +7,10 @@ struct ListImagesFunction: APIFunction {
     let service: ImageService
     let variants: Bool
 
-    struct Page: Encodable {
-        var items: [ImageJSON]
-        var total: Int
-        var page: Int
-        var limit: Int
-        var skip: Int
-    }
-
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         let query = request.queryStringParameters ?? [:]
         let paging = try Paging(query)
-        let (limit, skip) = (paging.limit, paging.skip)
         let search = query["q"].flatMap { $0.isEmpty ? nil : $0 }
 
         var source: UUID? = nil
@@ -27,11 +18,11 @@ struct ListImagesFunction: APIFunction {
         // PostgreSQL text cannot hold NUL, and display names never contain control characters: such a search
         // matches nothing, without asking the database (which would refuse the parameter).
         if search?.unicodeScalars.contains("\u{0}") == true {
-            return .json(Page(items: [], total: 0, page: paging.page, limit: limit, skip: skip))
+            return .json(PageJSON([ImageJSON](), total: 0, paging: paging))
         }
         let (images, total) = try await storage {
-            try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: limit, offset: skip)
+            try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: paging.limit, offset: paging.skip)
         }
-        return .json(Page(items: images.map(ImageJSON.init), total: total, page: paging.page, limit: limit, skip: skip))
+        return .json(PageJSON(images.map(ImageJSON.init), total: total, paging: paging))
     }
 }

@@ -5,14 +5,6 @@ import FunctionRuntime
 struct WebhookDeliveriesFunction: APIFunction {
     let service: WebhookService
 
-    struct Page: Encodable {
-        var items: [WebhookDeliveryJSON]
-        var total: Int
-        var page: Int
-        var limit: Int
-        var skip: Int
-    }
-
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         let paging = try Paging(request.queryStringParameters ?? [:])
@@ -20,6 +12,6 @@ struct WebhookDeliveriesFunction: APIFunction {
         let (deliveries, total) = try await storage {
             try await service.webhooks.deliveries(of: webhook.id, limit: paging.limit, offset: paging.skip)
         }
-        return .json(Page(items: deliveries.map(WebhookDeliveryJSON.init), total: total, page: paging.page, limit: paging.limit, skip: paging.skip))
+        return .json(PageJSON(deliveries.map(WebhookDeliveryJSON.init), total: total, paging: paging))
     }
 }

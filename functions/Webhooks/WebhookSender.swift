@@ -23,10 +23,7 @@ struct WebhookSender: Sendable {
     func send(_ delivery: ClaimedDelivery, body: [UInt8]) async -> WebhookDelivery.Attempt {
         let started = Date()
         func attempt(status: Int? = nil, error: String? = nil) -> WebhookDelivery.Attempt {
-            WebhookDelivery.Attempt(
-                at: started.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
-                duration_ms: Int(Date().timeIntervalSince(started) * 1000), status_code: status, error: error
-            )
+            WebhookDelivery.Attempt(started: started, statusCode: status, error: error)
         }
         switch WebhookTarget.parse(delivery.url, policy: policy) {
         case .failure(let refusal):

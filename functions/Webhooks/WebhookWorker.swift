@@ -49,7 +49,7 @@ struct WebhookWorker: QueueHandler {
             }
         } else {
             // No attempt can ever send it: dead-lettered at once.
-            attempt = WebhookDelivery.Attempt(at: Date().ISO8601Format(), duration_ms: 0, status_code: nil, error: "the event could not be read")
+            attempt = WebhookDelivery.Attempt(started: Date(), error: "the event could not be read")
             outcome = .failed
         }
         try await webhooks.record(attempt, of: claimed.delivery.id, outcome: outcome)
