@@ -21,6 +21,7 @@ from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -36,7 +37,9 @@ for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--dis
 downloads = tempfile.mkdtemp()
 options.add_experimental_option("prefs", {"download.default_directory": downloads, "download.prompt_for_download": False})
 driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-wait = WebDriverWait(driver, 40)
+# The page re-renders lists (a refreshed variant list replaces its cards): a check that meets an element
+# replaced under it looks again instead of failing.
+wait = WebDriverWait(driver, 40, ignored_exceptions=[StaleElementReferenceException])
 saved = []
 copies = tempfile.mkdtemp()
 
@@ -59,6 +62,18 @@ def until(condition, what):
         logs = [entry["message"] for entry in driver.get_log("browser")] if hasattr(driver, "get_log") else []
         text = driver.execute_script("return document.getElementById('view').innerText")[-600:]
         raise SystemExit(f"gallery_check: {what} did not happen; page text ends {text!r}; browser console: {logs}")
+
+
+def click(selector, what):
+    """Clicks what the selector names once it is there and enabled, found afresh on every try: an element held
+    across a re-render is stale, so the test waits for the state it needs, never for an element it kept."""
+    def attempt(d):
+        found = d.find_elements(By.CSS_SELECTOR, selector)
+        if not found or not found[0].is_enabled():
+            return False
+        found[0].click()
+        return True
+    until(attempt, what)
 
 
 def image_loaded(selector):
@@ -116,9 +131,10 @@ try:
     until(EC.visibility_of_element_located((By.ID, "empty")), "an empty search")
     search.clear()
     search.send_keys(os.path.basename(photo)[:3].lower())
-    until(image_loaded("#grid .thumb img"), "the photo found by search")
+    # The grid before the search has loaded thumbnails too: wait for the searched one alone.
+    until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 1 and image_loaded("#grid .thumb img")(d), "the photo found by search")
 
-    css("#grid .thumb").click()
+    click("#grid .thumb", "the photo's tile")
     until(EC.visibility_of_element_located((By.ID, "transform-form")), "the image page")
     until(image_loaded("#original"), "the image on its page")
     shot("image-page")
@@ -150,14 +166,14 @@ try:
     shot("sepia-variant")
 
     # The variant in the list: download it (the file is the 400 px variant), then delete it.
-    card = css(f'#variants .variant[data-id="{variant_id}"]')
-    card.find_element(By.CSS_SELECTOR, "button.download").click()
+    card = f'#variants .variant[data-id="{variant_id}"]'
+    click(f'{card}[data-status="ready"] button.download', "the ready variant's download button")
     variant_file = os.path.join(downloads, f"{os.path.splitext(os.path.basename(photo))[0]}-{variant_id[:8]}.jpeg")
     until(lambda d: os.path.exists(variant_file) and os.path.getsize(variant_file) > 0, "the variant downloaded")
     with Image.open(variant_file) as image:
         variant_width = image.size[0]
-    card.find_element(By.CSS_SELECTOR, "button.delete").click()
-    until(lambda d: not d.find_elements(By.CSS_SELECTOR, f'#variants .variant[data-id="{variant_id}"]'), "the variant deleted")
+    click(f"{card} button.delete", "the variant's delete button")
+    until(lambda d: not d.find_elements(By.CSS_SELECTOR, card), "the variant deleted")
 
     delete = css("#delete-image")
     delete.click()
@@ -179,7 +195,7 @@ try:
     search.clear()
     search.send_keys("noise")
     until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 1 and image_loaded("#grid .thumb img")(d), "the large image found")
-    css("#grid .thumb").click()
+    click("#grid .thumb", "the large image's tile")
     until(image_loaded("#original"), "the large image on its page")
     css("#download-original").click()
     downloaded = os.path.join(downloads, "noise.png")

@@ -230,7 +230,9 @@ async function imageView(id) {
   const errors = h("ul", { id: "transform-errors", class: "error", role: "alert" });
   const previewStatus = h("p", { id: "preview-status", role: "status" }, "Change a field to see the result.");
   const preview = h("img", { id: "preview", alt: "preview of the variant", hidden: true });
-  const form = h("form", { id: "transform-form", class: "card", onsubmit: (e) => { e.preventDefault(); makeVariant(); } },
+  // Submitting makes the variant now: a live-preview run still pending would make it a second time and
+  // re-render the variant list under the reader's pointer.
+  const form = h("form", { id: "transform-form", class: "card", onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); makeVariant(); } },
     ...FIELDS.map(([legend, fields]) => h("fieldset", {}, h("legend", {}, legend), ...fields.map(field))),
     h("div", { class: "row" }, h("button", { id: "make-variant", type: "submit" }, "Make variant"),
       h("button", { type: "reset", onclick: () => setTimeout(() => { errors.replaceChildren(); previewStatus.textContent = "Change a field to see the result."; preview.hidden = true; }) }, "Clear")),
