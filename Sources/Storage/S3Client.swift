@@ -12,7 +12,16 @@ public struct S3Client: Sendable {
     private let signer: SigV4Signer
     private let httpClient: HTTPClient
 
-    public init(settings: S3Settings, httpClient: HTTPClient = .shared) {
+    /// The object store's own HTTP client: a connection is made within 2 s or the call fails. AsyncHTTPClient
+    /// retries a refused connection until its connect timeout, and the shared client's default held a call to
+    /// a store that is down for as long as the function's own timeout (a 504); with this one it is a prompt 503.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout.connect = .seconds(2)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(settings: S3Settings, httpClient: HTTPClient = S3Client.defaultHTTPClient) {
         self.settings = settings
         self.signer = SigV4Signer(
             accessKeyID: settings.accessKeyID, secretAccessKey: settings.secretAccessKey,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the object store is and how to address it. Works with AWS S3, MinIO, R2 and moto.
+/// Where the object store is and how to address it. Works with AWS S3, SeaweedFS, Ceph RGW, MinIO and R2.
 public struct S3Settings: Sendable, Equatable {
     /// `http://127.0.0.1:9000` or `https://s3.eu-west-1.amazonaws.com`.
     public var endpoint: String

@@ -99,6 +99,9 @@ import Testing
             let fetched = try await RuntimeHarness.fetch(location)
             #expect(fetched.status == 200)
             #expect(fetched.body.count == variantSize)
+            // The store answers with the signed response headers, as S3 does (moto, before, ignored them).
+            #expect(fetched.header("content-type") == "image/png")
+            #expect(fetched.header("content-disposition")?.hasPrefix(#"inline; filename="kleiber.png""#) == true)
             #expect(etag == "\"\(SHA256.hash(data: fetched.body).map { String(format: "%02x", $0) }.joined())\"")
             let back = try TestImages.decode([UInt8](fetched.body))
             #expect(back.format == .png && back.width == decoded.width && back.height == decoded.height)
@@ -178,13 +181,20 @@ import Testing
             #expect(try await RuntimeHarness.objectStore().objectSize(key: "uploads/\(alice.userID)/\(uploadID)") == nil)
             #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 0)
 
-            // Another length than the declared one (which S3 refuses at the PUT) is refused at completion, and
-            // the same upload, PUT again with the declared bytes while its URL lasts, then completes.
+            // Another length than the declared one is refused by the store at the PUT (it is signed), so the
+            // completion finds nothing; bytes of another length that reach the key another way (the service's
+            // own credentials here) are refused at completion too. The same upload, PUT again with the declared
+            // bytes while its URL lasts, then completes.
             let gulp = try I.photo("Gulp.png")
             let retried = try await start(#"{"size_bytes": \#(gulp.count), "filename": "gulp.png"}"#).json()
             let retriedURL = try #require(retried["upload_url"] as? String)
             let retriedComplete = try #require(retried["complete_url"] as? String)
-            #expect(try await RuntimeHarness.fetch(retriedURL, method: .PUT, body: gulp.prefix(1000)).status == 200)
+            #expect(try await RuntimeHarness.fetch(retriedURL, method: .PUT, body: gulp.prefix(1000)).status == 403)
+            let nothing = try await h.request(.POST, retriedComplete, headers: alice.auth)
+            #expect(nothing.status == 409)
+            #expect(try nothing.json()["code"] as? String == "upload_not_received")
+            let retriedKey = "uploads/\(alice.userID)/\(try #require(retried["id"] as? String))"
+            try await RuntimeHarness.objectStore().putObject(key: retriedKey, body: gulp.prefix(1000), contentType: "image/png")
             let mismatched = try await h.request(.POST, retriedComplete, headers: alice.auth)
             #expect(mismatched.status == 422)
             #expect((try mismatched.json()["errors"] as? [[String: Any]])?.first?["field"] as? String == "size_bytes")

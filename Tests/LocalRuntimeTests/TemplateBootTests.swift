@@ -52,8 +52,10 @@ import Yams
     static func lambdaReservedVariables(accessKey: String, secret: String) -> [String: String] {
         [
             "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
+            // Lambda also sets AWS_SESSION_TOKEN; the dev S3 server has no STS to issue a real one and refuses a
+            // made-up token, as S3 would. That the token is signed and sent is checked against botocore
+            // (SigV4SignerTests) and read from the environment (ConfigurationTests).
             "AWS_ACCESS_KEY_ID": accessKey, "AWS_SECRET_ACCESS_KEY": secret,
-            "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjEXAMPLETOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQD",
             "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/image-functions", "AWS_LAMBDA_LOG_STREAM_NAME": "2026/12/02/[$LATEST]0123456789abcdef",
             "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand", "LAMBDA_TASK_ROOT": "/var/task", "LAMBDA_RUNTIME_DIR": "/var/runtime",
             "TZ": ":UTC", "LANG": "en_US.UTF-8", "PATH": "/usr/local/bin:/usr/bin/:/bin:/opt/bin",

@@ -5,7 +5,7 @@ import NIOFoundationCompat
 import Storage
 import Testing
 
-/// The S3 client against the local S3-compatible server (moto) that infra/dev/services starts.
+/// The S3 client against the local S3 server (SeaweedFS) that infra/dev/services starts.
 @Suite struct S3ClientTests {
     let client: S3Client
 

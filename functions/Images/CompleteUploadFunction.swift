@@ -71,8 +71,8 @@ struct CompleteUploadFunction: APIFunction {
             )
         }
         guard size <= limit else { throw APIError(.payloadTooLarge, "the image is over the \(limit / 1_000_000) MB limit") }
-        // S3 refuses a PUT of another length than the signed one; a store that does not check (moto) is held
-        // to the same contract here.
+        // S3 refuses a presigned PUT of another length than the signed one; this is defence in depth against
+        // bytes that reached the key another way (tested both ways).
         guard size == upload.sizeBytes else {
             throw APIError.validation([.init(field: "size_bytes", message: "the uploaded object is \(size) bytes, not the declared \(upload.sizeBytes)")])
         }
