@@ -23,12 +23,15 @@ public struct ImageRecord: Sendable, Equatable {
     public var errorMessage: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// When the store was first found without this row's bytes (and they could not be made again); nil while
+    /// they are there.
+    public var bytesMissingSince: Date?
 
     public init(
         id: UUID, ownerID: UUID, sourceID: UUID? = nil, specHash: String? = nil, transformations: String? = nil,
         filename: String, format: String, contentType: String, width: Int?, height: Int?, sizeBytes: Int?,
         objectKey: String?, contentHash: String?, status: Status, errorCode: String? = nil, errorMessage: String? = nil,
-        createdAt: Date = Date(), updatedAt: Date = Date()
+        createdAt: Date = Date(), updatedAt: Date = Date(), bytesMissingSince: Date? = nil
     ) {
         self.id = id
         self.ownerID = ownerID
@@ -48,5 +51,6 @@ public struct ImageRecord: Sendable, Equatable {
         self.errorMessage = errorMessage
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.bytesMissingSince = bytesMissingSince
     }
 }

@@ -14,7 +14,8 @@ public struct ImageRepository: Sendable {
 
     static let columns = """
         id, owner_id, source_id, spec_hash, transformations::text, filename, format, content_type, width, height,
-        size_bytes, object_key, content_hash, status, error_code, error_message, created_at, updated_at
+        size_bytes, object_key, content_hash, status, error_code, error_message, created_at, updated_at,
+        bytes_missing_since
         """
 
     /// Stores a new original or a finished variant row. A variant that already exists for the same source and
@@ -250,11 +251,12 @@ public struct ImageRepository: Sendable {
         let errorMessage = try cells[15].decode(String?.self)
         let created = try cells[16].decode(Date.self)
         let updated = try cells[17].decode(Date.self)
+        let missing = try cells[18].decode(Date?.self)
         return ImageRecord(
             id: id, ownerID: owner, sourceID: source, specHash: hash, transformations: transformations, filename: filename,
             format: format, contentType: contentType, width: width, height: height, sizeBytes: size, objectKey: key,
             contentHash: contentHash, status: ImageRecord.Status(rawValue: status) ?? .failed, errorCode: errorCode,
-            errorMessage: errorMessage, createdAt: created, updatedAt: updated
+            errorMessage: errorMessage, createdAt: created, updatedAt: updated, bytesMissingSince: missing
         )
     }
 }

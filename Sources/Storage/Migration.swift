@@ -65,6 +65,7 @@ extension Migration {
         settledNotifications,
         imageProperties,
         webhooks,
+        missingBytes,
     ]
 }
 
@@ -263,5 +264,16 @@ extension Migration {
             FOR EACH ROW EXECUTE FUNCTION record_webhook_deliveries()
             """,
         ]
+    )
+}
+
+extension Migration {
+    /// Rows whose bytes the object store no longer has (deleted behind the service's back, a bucket restored
+    /// from an older backup): when that was first noticed, so listings and metadata can say so. Cleared when
+    /// the bytes are back.
+    static let missingBytes = Migration(
+        version: 10,
+        name: "missing bytes",
+        statements: ["ALTER TABLE images ADD COLUMN bytes_missing_since timestamptz"]
     )
 }

@@ -22,13 +22,30 @@ import Testing
         let bucket = "sweep-\(UUID().uuidString.prefix(8).lowercased())"
         let store = try RuntimeHarness.objectStore(bucket: bucket)
         try await store.createBucket()
+        try await withService(schedules: schedules, s3: ["S3_BUCKET": bucket], store: store, body)
+    }
+
+    /// With an S3 server of the test's own (`own` started), which the test may stop to make the store fail the
+    /// way a real outage does.
+    func withService(own: OwnServices, _ body: @Sendable @escaping (Service) async throws -> Void) async throws {
+        try await own.with {
+            try await own.run("services", "up", "s3")
+            let s3 = try own.settings().filter { $0.key.hasPrefix("S3_") }
+            let store = try RuntimeHarness.objectStore(environment: s3)
+            try await withService(schedules: nil, s3: s3, store: store, body)
+        }
+    }
+
+    func withService(
+        schedules: Duration?, s3: [String: String], store: S3Client, _ body: @Sendable @escaping (Service) async throws -> Void
+    ) async throws {
         try await ScratchDatabase.with { url in
             try await RuntimeHarness.with(
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
                 environment: [
-                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error", "S3_BUCKET": bucket,
+                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
                     "SWEEP_OUTBOX_AFTER_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0",
-                ],
+                ].merging(s3) { $1 },
                 consumeQueues: true, schedules: schedules
             ) { h in try await body(Service(h: h, databaseURL: url, store: store)) }
         }
@@ -69,13 +86,14 @@ import Testing
     }
 
     @Test func aJobNoWorkerCanFinishIsDeadLetteredAndItsVariantFails() async throws {
-        try await withService { service in
+        let own = OwnServices(pgPort: 26533, amqpPort: 26774, epmdPort: 24375, s3Port: 29440)
+        try await withService(own: own) { service in
             let h = service.h
             let alice = try await I.signUp(h, "alice")
             let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
-            // The original vanishes from the store: every attempt fails with a storage error (which is retried,
-            // not a permanent failure) until the delivery limit sends the job to the dead-letter queue.
-            try await service.store.deleteObject(key: "originals/\(alice.userID)/\(id)")
+            // The store goes down: every attempt fails with a storage error (which is retried, not a permanent
+            // failure) until the delivery limit sends the job to the dead-letter queue.
+            try await own.run("services", "stop", "s3")
             let queued = try await TransformEndToEndTests().transform(alice, id, #"{"flip":true}"#)
             #expect(queued.status == 202)
             let variantID = try #require(try queued.json()["id"] as? String)
@@ -86,6 +104,7 @@ import Testing
             })
             let error = try #require(final["error"] as? [String: Any])
             #expect(error["code"] as? String == "transformation_abandoned")
+            try await own.run("services", "up", "s3")
             let bytes = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
             #expect(bytes.status == 422)
             let metrics = try await h.request(.GET, "/metrics").text
@@ -114,22 +133,22 @@ import Testing
     }
 
     /// A URL transformation made within its request records the variant with an outbox row, as a queued one
-    /// does: when the request cannot finish it (here the original is missing from the store), the sweeper
-    /// hands it to the worker, and once the original is back the same URL serves the result. One that
-    /// finishes in its request leaves no outbox row behind.
+    /// does: when the request cannot finish it (here the store is down), the sweeper hands it to the worker,
+    /// and once the store is back the same URL serves the result. One that finishes in its request leaves no
+    /// outbox row behind.
     @Test func aURLTransformationItsRequestCouldNotFinishIsFinishedByTheWorker() async throws {
-        try await withService { service in
+        let own = OwnServices(pgPort: 26534, amqpPort: 26776, epmdPort: 24376, s3Port: 29460)
+        try await withService(own: own) { service in
             let h = service.h
             let alice = try await I.signUp(h, "alice")
             let dune = try I.photo("Dune.jpg")
             let id = try #require(try await alice.upload(dune).json()["id"] as? String)
-            let key = "originals/\(alice.userID)/\(id)"
-            try await service.store.deleteObject(key: key)
+            try await own.run("services", "stop", "s3")
             let failed = try await h.request(.GET, "/images/\(id)/t/w_200,gray", headers: alice.auth)
             #expect(failed.status == 503)
             #expect(failed.header("retry-after") != nil)
 
-            try await service.store.putObject(key: key, body: dune, contentType: "image/jpeg")
+            try await own.run("services", "up", "s3")
             try await Task.sleep(for: .milliseconds(1100))  // past SWEEP_OUTBOX_AFTER_SECONDS
             #expect(try await sweep(h)["republished"] as? Int == 1)
             var served: RuntimeHarness.Reply?

@@ -28,8 +28,8 @@ struct RuntimeHarness {
     }
 
     /// The test S3 server, for looking at or changing stored objects behind the service's back.
-    static func objectStore(bucket: String? = nil) throws -> S3Client {
-        let env = ProcessInfo.processInfo.environment
+    static func objectStore(bucket: String? = nil, environment: [String: String] = [:]) throws -> S3Client {
+        let env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         return S3Client(settings: try S3Settings(
             endpoint: try #require(env["S3_ENDPOINT"]), region: env["S3_REGION"] ?? "us-east-1",
             bucket: bucket ?? env["S3_BUCKET"] ?? "images",

@@ -29,6 +29,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let signatureExpired = Code(rawValue: "signature_expired")
         /// A user who has as many webhooks as one may have.
         public static let webhookLimitReached = Code(rawValue: "webhook_limit_reached")
+        /// An original whose bytes the object store no longer has (deleted behind the service's back, a bucket
+        /// restored from an older backup): gone until they are restored; listings mark it `bytes_missing`.
+        public static let originalMissing = Code(rawValue: "original_missing")
+        /// A variant whose bytes the object store no longer has: it is being made again from its original, so
+        /// a retry after `Retry-After` finds it queued or ready.
+        public static let variantMissing = Code(rawValue: "variant_missing")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {
@@ -38,9 +44,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .invalidSignature, .signatureExpired: (403, "Forbidden")
             case .notFound: (404, "Not Found")
             case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached: (409, "Conflict")
+            case .originalMissing: (410, "Gone")
             case .payloadTooLarge: (413, "Content Too Large")
             case .unsupportedMediaType: (415, "Unsupported Media Type")
-            case .unavailable: (503, "Service Unavailable")
+            case .unavailable, .variantMissing: (503, "Service Unavailable")
             case .rateLimited: (429, "Too Many Requests")
             case .internalError: (500, "Internal Server Error")
             default: (422, "Unprocessable Content")

@@ -25,7 +25,9 @@ struct ImageBytesFunction: APIFunction {
                 if let notReady = try Self.unlessReady(image) { return notReady }
             }
         }
-        return try await ImageBytesResponse.serve(image, request: request, service: service, forceRedirect: forceRedirect)
+        return try await ImageBytesResponse.serve(
+            image, request: request, service: service, forceRedirect: forceRedirect, logger: context.logger
+        )
     }
 
     /// The answer for an image that has no bytes yet: 202 while its job is queued or running, the 422 of a

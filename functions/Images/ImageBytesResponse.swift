@@ -1,14 +1,17 @@
 import Foundation
 import FunctionRuntime
+import Logging
 import Storage
 
 /// The answer with a ready image's bytes, as `GET /images/{id}` and the URL transformations give it: the true
 /// type, an ETag from the content and 304 for `If-None-Match`; bytes too large for a Lambda response (or any,
 /// when `forceRedirect`) are a 302 to a short-lived presigned URL of the object.
 enum ImageBytesResponse {
+    /// Bytes the store does not have are made again (a variant) or answered as missing (an original): see
+    /// `MissingBytes`.
     static func serve(
         _ image: ImageRecord, request: APIGatewayV2Request, service: ImageService, forceRedirect: Bool,
-        cacheControl: String = "private, max-age=31536000, immutable", extraHeaders: [String: String] = [:]
+        cacheControl: String = "private, max-age=31536000, immutable", extraHeaders: [String: String] = [:], logger: Logger
     ) async throws -> APIGatewayV2Response {
         guard let key = image.objectKey, let hash = image.contentHash else { throw APIError(.notFound, "no such image") }
         let etag = "\"\(hash)\""
@@ -18,12 +21,31 @@ enum ImageBytesResponse {
         {
             return APIGatewayV2Response(statusCode: 304, headers: headers)
         }
+        // Made again from its original, a variant is served as it is now (its bytes are the same when the
+        // imaging is, but its ETag is checked again above).
+        func remade() async throws -> APIGatewayV2Response {
+            let made = try await MissingBytes(service: service).recover(image, logger: logger)
+            if let notReady = try ImageBytesFunction.unlessReady(made) { return notReady }
+            return try await serve(
+                made, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
+                extraHeaders: extraHeaders, logger: logger
+            )
+        }
         if ObjectRedirect.needed(for: image.sizeBytes, forced: forceRedirect) {
+            // The client follows the redirect to the store: make sure the store has the bytes to answer with.
+            guard try await storage({ try await service.store.objectSize(key: key) }) != nil else { return try await remade() }
             return ObjectRedirect.response(
                 to: key, image: image, store: service.store, expires: service.presignedDownloadSeconds, headers: headers
             )
         }
-        let bytes = try await storage { try await service.objects.object(key, hash: hash, from: service.store) }
+        let bytes: Data
+        do {
+            bytes = try await service.objects.object(key, hash: hash, from: service.store)
+        } catch let error as StorageError where error.code == .notFound {
+            return try await remade()
+        } catch {
+            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
+        }
         headers["content-type"] = image.contentType
         let body = await InvocationRecord.stage("base64") { bytes.base64EncodedString() }
         return APIGatewayV2Response(statusCode: 200, headers: headers, body: body, isBase64Encoded: true)

@@ -21,6 +21,8 @@ struct ImageJSON: Encodable {
     var transformations: RawJSON?
     var error: ErrorJSON?
     var url: String
+    /// The object store has no bytes for this image (and they cannot be made again): its GET is a 410.
+    var bytes_missing: Bool
     var created_at: String
     var updated_at: String
 
@@ -37,6 +39,7 @@ struct ImageJSON: Encodable {
         transformations = r.transformations.map(RawJSON.init)
         error = r.errorCode.map { ErrorJSON(code: $0, message: r.errorMessage ?? "") }
         url = "/images/\(id)"
+        bytes_missing = r.bytesMissingSince != nil
         created_at = r.createdAt.ISO8601Format()
         updated_at = r.updatedAt.ISO8601Format()
     }
@@ -56,13 +59,14 @@ struct ImageJSON: Encodable {
         try c.encode(transformations, forKey: .transformations)
         try c.encode(error, forKey: .error)
         try c.encode(url, forKey: .url)
+        try c.encode(bytes_missing, forKey: .bytes_missing)
         try c.encode(created_at, forKey: .created_at)
         try c.encode(updated_at, forKey: .updated_at)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, filename, format, content_type, width, height, size_bytes, status, source_id, transformations, error, url
-        case created_at, updated_at
+        case bytes_missing, created_at, updated_at
     }
 }
 

@@ -94,6 +94,10 @@ enum OpenAPIDocument {
    "Image": {
     "additionalProperties": false,
     "properties": {
+     "bytes_missing": {
+      "description": "The object store has no bytes for this image and they cannot be made again (deleted behind the service's back, or a bucket restored from an older backup): its GET answers 410 `original_missing` until they are restored. A variant whose bytes are lost is made again instead, so it is false for it.",
+      "type": "boolean"
+     },
      "content_type": {
       "type": "string"
      },
@@ -205,6 +209,7 @@ enum OpenAPIDocument {
      "transformations",
      "error",
      "url",
+     "bytes_missing",
      "created_at",
      "updated_at"
     ],
@@ -220,6 +225,10 @@ enum OpenAPIDocument {
        "string",
        "null"
       ]
+     },
+     "bytes_missing": {
+      "description": "The object store has no bytes for this image and they cannot be made again (deleted behind the service's back, or a bucket restored from an older backup): its GET answers 410 `original_missing` until they are restored. A variant whose bytes are lost is made again instead, so it is false for it.",
+      "type": "boolean"
      },
      "color_space": {
       "description": "`srgb` or `grey` for every stored image (originals are normalized at upload).",
@@ -370,6 +379,7 @@ enum OpenAPIDocument {
      "transformations",
      "error",
      "url",
+     "bytes_missing",
      "created_at",
      "updated_at",
      "has_alpha",
@@ -1971,6 +1981,16 @@ enum OpenAPIDocument {
      "404": {
       "$ref": "#/components/responses/Problem"
      },
+     "410": {
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      },
+      "description": "original_missing: the object store has no bytes for this image (or for the original a variant would be made from again); listings say `bytes_missing` until they are restored."
+     },
      "422": {
       "$ref": "#/components/responses/Problem"
      },
@@ -2287,6 +2307,16 @@ enum OpenAPIDocument {
      },
      "404": {
       "$ref": "#/components/responses/Problem"
+     },
+     "410": {
+      "content": {
+       "application/problem+json": {
+        "schema": {
+         "$ref": "#/components/schemas/Problem"
+        }
+       }
+      },
+      "description": "original_missing: the object store has no bytes for this image (or for the original a variant would be made from again); listings say `bytes_missing` until they are restored."
      },
      "422": {
       "$ref": "#/components/responses/Problem"

@@ -13,6 +13,10 @@ import Storage
 ///    (never completed, or left behind by a completion) are deleted like other orphans;
 /// 5. webhook deliveries overdue by the outbox grace period (their message was never published, or was
 ///    lost or dead-lettered) are queued again; the worker's claim makes a duplicate message harmless.
+/// 6. ready rows whose bytes the store does not have (deleted behind the service's back, a bucket restored
+///    from an older backup), found from the same listing as the orphans once it is complete: a variant is
+///    queued to be made again from its original; an original is marked `bytes_missing` (and so is a variant
+///    of one); a marked row whose bytes are back has its mark cleared.
 /// Each part runs even when another fails; the output counts what was done.
 struct SweeperFunction: InvocationHandler {
     let images: ImageRepository
@@ -35,6 +39,9 @@ struct SweeperFunction: InvocationHandler {
         var rate_limits_deleted = 0
         var uploads_expired = 0
         var webhook_deliveries_requeued = 0
+        var variants_remade = 0
+        var bytes_missing_marked = 0
+        var bytes_missing_cleared = 0
         var errors: [String] = []
     }
 
@@ -72,7 +79,9 @@ struct SweeperFunction: InvocationHandler {
                 "objects_checked": .stringConvertible(report.objects_checked),
                 "rate_limits_deleted": .stringConvertible(report.rate_limits_deleted),
                 "uploads_expired": .stringConvertible(report.uploads_expired),
-                "webhook_deliveries_requeued": .stringConvertible(report.webhook_deliveries_requeued), "errors": .stringConvertible(report.errors.count),
+                "webhook_deliveries_requeued": .stringConvertible(report.webhook_deliveries_requeued),
+                "variants_remade": .stringConvertible(report.variants_remade),
+                "bytes_missing_marked": .stringConvertible(report.bytes_missing_marked), "errors": .stringConvertible(report.errors.count),
             ]
         )
         return try JSONEncoder().encode(report)
@@ -102,15 +111,18 @@ struct SweeperFunction: InvocationHandler {
         }
     }
 
+    /// Originals before variants, so a variant of a missing original is not queued to be made from nothing.
     func sweepOrphans(_ report: inout Report) async throws {
         let cutoff = Date().addingTimeInterval(-settings.orphanGraceSeconds)
         for prefix in [ObjectKeys.originalsPrefix, ObjectKeys.variantsPrefix, ObjectKeys.uploadsPrefix] {
             var token: String?
             var pages = 0
+            var present: [String] = []
             repeat {
                 let page = try await store.listObjects(prefix: prefix, continuationToken: token)
                 token = page.continuationToken
                 pages += 1
+                present += page.objects.map(\.key)
                 let old = page.objects.filter { $0.lastModified < cutoff }.map(\.key)
                 report.objects_checked += page.objects.count
                 let unreferenced = prefix == ObjectKeys.uploadsPrefix
@@ -120,6 +132,25 @@ struct SweeperFunction: InvocationHandler {
                     report.orphans_deleted += 1
                 }
             } while token != nil && pages < Self.maxListingPagesPerRun
+            // Only a complete listing says what is missing.
+            if prefix != ObjectKeys.uploadsPrefix, token == nil { try await checkBytes(under: prefix, present: present, &report) }
+        }
+    }
+
+    func checkBytes(under prefix: String, present: [String], _ report: inout Report) async throws {
+        report.bytes_missing_cleared += try await images.clearBytesMissing(present: present)
+        let missing = try await images.readyRowsWithoutBytes(
+            prefix: prefix, present: present, grace: settings.orphanGraceSeconds, limit: Self.maxJobsPerRun
+        )
+        for row in missing {
+            if row.sourceID != nil, try await images.requeueLostVariant(row.id) != nil {
+                try await TransformJob(variant_id: row.id, owner_id: row.ownerID).publish(with: publisher, to: queue)
+                try await images.jobPublished(row.id)
+                report.variants_remade += 1
+            } else {
+                try await images.markBytesMissing(row.id)
+                report.bytes_missing_marked += 1
+            }
         }
     }
 }

@@ -57,7 +57,7 @@ struct URLTransformFunction: APIFunction {
             InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
             return try await ImageBytesResponse.serve(
                 existing, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
-                extraHeaders: ["content-location": "/images/\(existing.id.uuidString.lowercased())"]
+                extraHeaders: ["content-location": "/images/\(existing.id.uuidString.lowercased())"], logger: context.logger
             )
         }
 
@@ -91,7 +91,8 @@ struct URLTransformFunction: APIFunction {
             return answer
         }
         return try await ImageBytesResponse.serve(
-            variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl, extraHeaders: headers
+            variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl, extraHeaders: headers,
+            logger: context.logger
         )
     }
 

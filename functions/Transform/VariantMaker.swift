@@ -50,7 +50,20 @@ struct VariantMaker: Sendable {
             _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
             return .failed(failure)
         }
-        let bytes = try await cache.object(claim.sourceKey, hash: claim.sourceContentHash, from: store)
+        let bytes: Data
+        do {
+            bytes = try await cache.object(claim.sourceKey, hash: claim.sourceContentHash, from: store)
+        } catch let error as StorageError where error.code == .notFound {
+            // The original's bytes are gone from the store: no retry can make this variant. Both rows say so.
+            let failure = ImagingError(
+                ImagingError.Code(rawValue: APIError.Code.originalMissing.rawValue),
+                "the original's stored bytes are missing from the object store"
+            )
+            logger.error("a variant's original has no bytes in the object store", metadata: ["source.id": "\(sourceID.uuidString.lowercased())"])
+            try await images.markBytesMissing(sourceID)
+            _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
+            return .failed(failure)
+        }
         let result: EncodedImage
         do {
             result = try await InvocationRecord.stage("imaging") {
