@@ -22,9 +22,9 @@ public struct ImageProperties: Codable, Sendable, Equatable {
         case orientationApplied = "orientation_applied", dominantColor = "dominant_color", blurhash
     }
 
-    /// Reads the properties of stored bytes. `frameCount` and `orientationApplied` are the upload's, when
-    /// known; otherwise the bytes' own frame count is used and the orientation is unknown.
-    public static func analyze(_ bytes: [UInt8], frameCount: Int? = nil, orientationApplied: Int? = nil) throws(ImagingError) -> ImageProperties {
+    /// Reads the properties of stored bytes: they describe what is stored (a multi-page TIFF is stored as its
+    /// first page, so it has one frame). `orientationApplied` is the upload's, when known.
+    public static func analyze(_ bytes: [UInt8], orientationApplied: Int? = nil) throws(ImagingError) -> ImageProperties {
         let source = try ImageSource(bytes: bytes)
         let header = try source.open()
         let (rgb, width, height) = try thumbnailRGB(source)
@@ -32,7 +32,7 @@ public struct ImageProperties: Codable, Sendable, Equatable {
             throw ImagingError(.transformationFailed, "the placeholder could not be computed")
         }
         return ImageProperties(
-            hasAlpha: header.hasAlpha, colorSpace: name(of: header.interpretation), frameCount: frameCount ?? source.frames,
+            hasAlpha: header.hasAlpha, colorSpace: name(of: header.interpretation), frameCount: source.frames,
             orientationApplied: orientationApplied, dominantColor: dominantColor(rgb), blurhash: blurhash
         )
     }

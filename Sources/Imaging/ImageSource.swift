@@ -39,6 +39,7 @@ public final class ImageSource: @unchecked Sendable {
             Vips.takeError()
             throw ImagingError(.unsupportedFormat, "the file is not a JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF image")
         }
+        if sniffed == .gif { try GIFStructure.verify(bytes) }
         guard let source = bytes.withUnsafeBytes({ cvips_source_new_copying($0.baseAddress, $0.count) }) else {
             throw ImagingError(.transformationFailed, "the image could not be read", detail: Vips.takeError())
         }

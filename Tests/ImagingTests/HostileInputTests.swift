@@ -61,6 +61,28 @@ import Testing
         #expect(code(truncated) == .corruptImage)
     }
 
+    /// An animated GIF or WebP cut anywhere in its last frame (or short of its end) is refused, as a cut still
+    /// image is: libvips alone filled a GIF's cut third frame in and reported three whole frames.
+    @Test(arguments: [ImageFormat.gif, .webp])
+    func anAnimationCutAnywhereInItsLastFrameIsCorrupt(_ format: ImageFormat) throws {
+        let whole = try T.Animation.animation(format)
+        #expect(code(whole, process: false) == nil)
+        #expect(try ImageSource(bytes: whole).frames == 3)
+        // The last third of the file holds the third frame and the end.
+        for length in stride(from: whole.count * 2 / 3, to: whole.count, by: 1) {
+            let cut = Array(whole.prefix(length))
+            let refused: ImagingError.Code?
+            do {
+                let source = try ImageSource(bytes: cut)
+                try source.verifyDecodes()
+                refused = nil
+            } catch {
+                refused = error.code
+            }
+            #expect(refused == .corruptImage, "\(format) cut to \(length) of \(whole.count) bytes was read")
+        }
+    }
+
     /// Truncation is found on every load path: plain, JPEG shrink-on-load, and libvips's resize-while-loading.
     @Test(arguments: [#"{"format":"png"}"#, #"{"resize":{"width":300}}"#, #"{"resize":{"width":1000}}"#, #"{"rotate":90}"#])
     func truncatedPhotoIsCorruptWhateverTheSpec(_ json: String) throws {

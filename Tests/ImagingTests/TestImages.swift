@@ -144,7 +144,7 @@ extension TestImages {
         static let frames: [(TestImages.RGB, TestImages.RGB)] = [(TestImages.red, TestImages.blue), (TestImages.green, TestImages.yellow), (TestImages.blue, TestImages.red)]
         static let delays: [Int32] = [100, 200, 300]
 
-        /// A three-frame animation in `format`, looping twice.
+        /// A three-frame animation in `format`, looping twice (three pages for a TIFF).
         static func animation(_ format: ImageFormat) throws -> [UInt8] {
             try Vips.setUp()
             let frameImages = try frames.map { top, bottom in
@@ -162,7 +162,12 @@ extension TestImages {
             _ = frameImages
             var buffer: UnsafeMutableRawPointer?
             var length = 0
-            let status = format == .gif ? cvips_gifsave(joined.pointer, &buffer, &length, 7, 0) : cvips_webpsave(joined.pointer, &buffer, &length, 95, 4)
+            // A TIFF of the same three pages: a multi-page file that is no animation.
+            let status = switch format {
+            case .gif: cvips_gifsave(joined.pointer, &buffer, &length, 7, 0)
+            case .tiff: cvips_tiffsave(joined.pointer, &buffer, &length, VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE, 90)
+            default: cvips_webpsave(joined.pointer, &buffer, &length, 95, 4)
+            }
             try #require(status == 0, "\(Vips.takeError())")
             defer { g_free(buffer) }
             return Array(UnsafeRawBufferPointer(start: buffer, count: length))

@@ -14,6 +14,27 @@ import Testing
         try await TransformEndToEndTests().withService(body)
     }
 
+    /// A three-page TIFF is stored as its first page, and its metadata says so: one frame, as the stored
+    /// bytes have (it said three, the upload's). A cut animated GIF is refused like any cut file.
+    @Test func metadataDescribesTheStoredBytesAndCutAnimationsAreRefused() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let tiff = try T.Animation.animation(.tiff)
+            #expect(try ImageSource(bytes: tiff).frames == 3)
+            let id = try #require(try await alice.upload(Data(tiff), filename: "pages.tiff", type: "image/tiff").json()["id"] as? String)
+            let metadata = try await h.request(.GET, "/images/\(id)/metadata", headers: alice.auth).json()
+            #expect(metadata["frame_count"] as? Int == 1)
+            let stored = try await h.request(.GET, "/images/\(id)", headers: alice.auth)
+            #expect(try ImageSource(bytes: [UInt8](stored.body)).frames == 1)
+
+            let gif = try T.Animation.animation(.gif)
+            let cut = try await alice.upload(Data(gif.prefix(gif.count * 9 / 10)), filename: "cut.gif", type: "image/gif")
+            #expect(cut.status == 422)
+            #expect(try cut.json()["code"] as? String == "corrupt_image")
+            #expect(try await h.request(.GET, "/images", headers: alice.auth).json()["total"] as? Int == 1)
+        }
+    }
+
     @Test func anUploadsPropertiesAreReadFromWhatWasStored() async throws {
         try await withService { h in
             let alice = try await I.signUp(h, "alice")

@@ -92,6 +92,10 @@ public struct TransformationSpec: Sendable, Hashable {
     public func normalized(sourceFormat: ImageFormat) -> TransformationSpec {
         var spec = self
         if spec.format == sourceFormat { spec.format = nil }
+        // Taking the first frame changes nothing unless both the source and the result can animate (a PNG, a
+        // JPEG or a multi-page TIFF is stored as one frame; a JPEG result is one frame anyway). A GIF or WebP
+        // of one frame keeps it: its frame count is not read when the request is made.
+        if !spec.animated, !(sourceFormat.animates && spec.outputFormat(source: sourceFormat).animates) { spec.animated = true }
         return spec
     }
 
