@@ -6,13 +6,13 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "health", summary: "Liveness: the process answers.", timeoutSeconds: 3, memoryMB: 128,
-            routes: [HTTPRoute("GET", "/healthz")]
+            routes: HTTPRoute.get("/healthz")
         )
     ) { _ in HTTPInvocationHandler(HealthFunction()) },
     FunctionDefinition(
         FunctionDescription(
             name: "ready", summary: "Readiness: PostgreSQL, S3 and RabbitMQ answer.", timeoutSeconds: 10,
-            memoryMB: 128, routes: [HTTPRoute("GET", "/readyz")]
+            memoryMB: 128, routes: HTTPRoute.get("/readyz")
         )
     ) { environment in HTTPInvocationHandler(ReadinessFunction(environment: environment)) },
     FunctionDefinition(
@@ -48,7 +48,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "me", summary: "The signed-in user.", timeoutSeconds: 10, memoryMB: 128,
-            routes: [HTTPRoute("GET", "/users/me")]
+            routes: HTTPRoute.get("/users/me")
         )
     ) { environment in apiHandler(MeFunction(accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
@@ -72,25 +72,25 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "image", summary: "Serves an image's bytes (or a redirect to them), converted with ?format=.", timeoutSeconds: 29, memoryMB: 1024,
-            routes: [HTTPRoute("GET", "/images/{id}"), HTTPRoute("GET", "/image/{id}")]
+            routes: HTTPRoute.get("/images/{id}") + HTTPRoute.get("/image/{id}")
         )
     ) { environment in apiHandler(ImageBytesFunction(service: try await ImageService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
             name: "metadata", summary: "An image's metadata.", timeoutSeconds: 10, memoryMB: 256,
-            routes: [HTTPRoute("GET", "/images/{id}/metadata")]
+            routes: HTTPRoute.get("/images/{id}/metadata")
         )
     ) { environment in apiHandler(ImageMetadataFunction(service: try await ImageService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
             name: "list", summary: "The caller's images, paginated and searchable.", timeoutSeconds: 10, memoryMB: 256,
-            routes: [HTTPRoute("GET", "/images")]
+            routes: HTTPRoute.get("/images")
         )
     ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), variants: false)) },
     FunctionDefinition(
         FunctionDescription(
             name: "variants", summary: "The variants made from an image, paginated.", timeoutSeconds: 10, memoryMB: 256,
-            routes: [HTTPRoute("GET", "/images/{id}/variants")]
+            routes: HTTPRoute.get("/images/{id}/variants")
         )
     ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), variants: true)) },
     FunctionDefinition(
@@ -108,7 +108,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "url-transform", summary: "A transformed image by URL, made within the request when new.", timeoutSeconds: 29,
-            memoryMB: 1024, routes: [HTTPRoute("GET", "/images/{id}/t/{options}")]
+            memoryMB: 1024, routes: HTTPRoute.get("/images/{id}/t/{options}")
         )
     ) { environment in apiHandler(try await URLTransformFunction(environment: environment)) },
     FunctionDefinition(
@@ -138,7 +138,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "list-webhooks", summary: "The caller's webhooks.", timeoutSeconds: 10, memoryMB: 256,
-            routes: [HTTPRoute("GET", "/webhooks")]
+            routes: HTTPRoute.get("/webhooks")
         )
     ) { environment in apiHandler(ListWebhooksFunction(service: try await WebhookService(environment: environment))) },
     FunctionDefinition(
@@ -150,7 +150,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "webhook-deliveries", summary: "A webhook's deliveries and every attempt, paginated.", timeoutSeconds: 10,
-            memoryMB: 256, routes: [HTTPRoute("GET", "/webhooks/{id}/deliveries")]
+            memoryMB: 256, routes: HTTPRoute.get("/webhooks/{id}/deliveries")
         )
     ) { environment in apiHandler(WebhookDeliveriesFunction(service: try await WebhookService(environment: environment))) },
     FunctionDefinition(
@@ -174,13 +174,19 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "gallery", summary: "The gallery web app: its page and its static files.", timeoutSeconds: 3,
-            memoryMB: 128, routes: [HTTPRoute("GET", "/"), HTTPRoute("GET", "/gallery/{file}")]
+            memoryMB: 128, routes: HTTPRoute.get("/") + HTTPRoute.get("/gallery/{file}")
         )
     ) { _ in apiHandler(GalleryFunction()) },
     FunctionDefinition(
         FunctionDescription(
             name: "openapi", summary: "The OpenAPI document of every route.", timeoutSeconds: 3, memoryMB: 128,
-            routes: [HTTPRoute("GET", "/openapi.json")]
+            routes: HTTPRoute.get("/openapi.json")
         )
     ) { _ in HTTPInvocationHandler(OpenAPIFunction()) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "fallback", summary: "What no route takes: 405 with Allow for a known path, else 404.", timeoutSeconds: 3,
+            memoryMB: 128, routes: [.fallback]
+        )
+    ) { _ in apiHandler(FallbackFunction(routes: functionTable.descriptions.flatMap(\.routes).filter { $0 != .fallback })) },
 ])

@@ -40,6 +40,13 @@ public struct HTTPRoute: Codable, Sendable, Hashable, CustomStringConvertible {
 
     /// API Gateway's route key.
     public var description: String { "\(method) \(path)" }
+
+    /// A GET route and its HEAD twin: API Gateway routes HEAD only where a route says so, and every GET of the
+    /// API answers HEAD (the same headers, no body; `HTTPInvocationHandler` drops the body).
+    public static func get(_ path: String) -> [HTTPRoute] { [HTTPRoute("GET", path), HTTPRoute("HEAD", path)] }
+
+    /// API Gateway's catch-all: requests no other route takes.
+    public static let fallback = HTTPRoute("ANY", "$default")
 }
 
 /// A queue trigger. Messages are handed over one per invocation (batch size 1), so a failure redelivers only

@@ -31,6 +31,7 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
             throw RuntimeError(.invalidEvent, "the event is not an API Gateway payload 2.0 request")
         }
         var response = try await InvocationRecord.stage("handler") { try await handler.handle(request, context: context) }
+        if request.requestContext.http.method == "HEAD" { response = response.withoutBody() }
         InvocationRecord.current?.status = response.statusCode
         if ServerTiming.enabled, let record = InvocationRecord.current {
             response.headers = (response.headers ?? [:]).merging(["server-timing": record.serverTiming]) { $1 }
@@ -40,6 +41,25 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
 }
 
 extension APIGatewayV2Response {
+    /// The answer to a HEAD request: a GET route's answer with the same headers, and the length of the body
+    /// it would have sent instead of the body (RFC 9110 §9.3.2).
+    public func withoutBody() -> APIGatewayV2Response {
+        var answer = self
+        if let body, answer.headers?["content-length"] == nil {
+            let length: Int
+            if isBase64Encoded == true {
+                let padding = body.reversed().prefix(2).filter { $0 == "=" }.count
+                length = body.utf8.count / 4 * 3 - padding
+            } else {
+                length = body.utf8.count
+            }
+            answer.headers = (answer.headers ?? [:]).merging(["content-length": String(length)]) { $1 }
+        }
+        answer.body = nil
+        answer.isBase64Encoded = nil
+        return answer
+    }
+
     /// Without escaping `/`: a base64 body is full of them, and `\/` doubles the encoder's work and sends the
     /// decoder on the other side down its slow path (measured with perf on cached GETs).
     public static let encoder: JSONEncoder = {

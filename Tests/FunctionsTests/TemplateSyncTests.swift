@@ -70,6 +70,32 @@ import Yams
         }
     }
 
+    /// API Gateway's CORS configuration (when origins are given) is local-runtime's: the same methods, headers
+    /// and max age (`GatewayCORS`).
+    @Test func theTemplatesCORSIsTheGatewaysPolicy() throws {
+        let text = try String(contentsOf: Self.templateURL, encoding: .utf8)
+        let root = try #require(try Yams.compose(yaml: text))
+        let cors = try #require(root["Resources"]?["HttpApi"]?["Properties"]?["CorsConfiguration"])
+        #expect(cors.tag.description == "!If")
+        let branches = try #require(cors.sequence)
+        #expect(branches.first?.string == "HasCorsOrigins")
+        let policy = try #require(branches.count == 3 ? branches[1] : nil)
+        func list(_ key: String) -> [String] { policy[key]?.sequence?.compactMap(\.string) ?? [] }
+        #expect(list("AllowMethods") == GatewayCORS.allowMethods)
+        #expect(list("AllowHeaders") == GatewayCORS.allowHeaders)
+        #expect(list("ExposeHeaders") == GatewayCORS.exposeHeaders)
+        #expect(policy["MaxAge"]?.int == GatewayCORS.maxAgeSeconds)
+    }
+
+    /// Every GET route answers HEAD, in the table and so in the template.
+    @Test func everyGETRouteHasItsHEAD() {
+        let routes = Set(functionTable.descriptions.flatMap(\.routes))
+        for route in routes where route.method == "GET" {
+            #expect(routes.contains(HTTPRoute("HEAD", route.path)), "\(route)")
+        }
+        #expect(routes.contains(.fallback))
+    }
+
     @Test func everyRouteBelongsToOneFunction() {
         let routes = functionTable.descriptions.flatMap(\.routes)
         #expect(Set(routes).count == routes.count)

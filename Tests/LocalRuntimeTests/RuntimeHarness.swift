@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import FunctionRuntime
 @testable import LocalRuntime
 import Logging
 import Messaging
@@ -49,7 +50,7 @@ struct RuntimeHarness {
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
-        inheritEnvironment: Bool = true,
+        inheritEnvironment: Bool = true, corsOrigins: [String] = [],
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -67,6 +68,7 @@ struct RuntimeHarness {
         configuration.queueConcurrency = queueConcurrency
         configuration.startupFunctions = startup
         configuration.bodyTimeout = bodyTimeout
+        configuration.cors = GatewayCORS(allowedOrigins: corsOrigins)
         // Tests invoke the sweeper themselves unless they ask for its timer.
         configuration.runSchedules = schedules != nil
         configuration.scheduleOverride = schedules

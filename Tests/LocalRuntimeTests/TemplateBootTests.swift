@@ -103,6 +103,7 @@ import Yams
                     (.POST, "/images/\(none)/signed-url", #"{"options":"flip"}"#),
                     (.POST, "/webhooks", #"{"url":"https://hooks.example.com/in"}"#), (.GET, "/webhooks", nil),
                     (.DELETE, "/webhooks/\(none)", nil), (.GET, "/webhooks/\(none)/deliveries", nil),
+                    (.PUT, "/images/\(none)", nil),  // the $default route's function: 405
                 ]
                 for (method, path, body) in requests {
                     let reply = try await h.request(method, path, body: body.map { Data($0.utf8) }, headers: auth)

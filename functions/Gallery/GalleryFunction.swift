@@ -26,7 +26,7 @@ struct GalleryFunction: APIFunction {
         var headers = Self.securityHeaders
         headers["content-type"] = file.contentType
         headers["etag"] = file.etag
-        if request.headers["if-none-match"] == file.etag {
+        if let match = request.header("if-none-match"), EntityTag.matches(ifNoneMatch: match, file.etag) {
             return APIGatewayV2Response(statusCode: 304, headers: headers)
         }
         return APIGatewayV2Response(statusCode: 200, headers: headers, body: file.text)

@@ -27,6 +27,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let invalidSignature = Code(rawValue: "invalid_signature")
         /// A signed URL used after its expiry.
         public static let signatureExpired = Code(rawValue: "signature_expired")
+        /// A path that exists, asked with a method it does not take (with `Allow`).
+        public static let methodNotAllowed = Code(rawValue: "method_not_allowed")
         /// A user who has as many webhooks as one may have.
         public static let webhookLimitReached = Code(rawValue: "webhook_limit_reached")
         /// An original whose bytes the object store no longer has (deleted behind the service's back, a bucket
@@ -43,6 +45,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case .unauthorized: (401, "Unauthorized")
             case .invalidSignature, .signatureExpired: (403, "Forbidden")
             case .notFound: (404, "Not Found")
+            case .methodNotAllowed: (405, "Method Not Allowed")
             case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached: (409, "Conflict")
             case .originalMissing: (410, "Gone")
             case .payloadTooLarge: (413, "Content Too Large")

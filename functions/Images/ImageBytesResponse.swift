@@ -16,9 +16,7 @@ enum ImageBytesResponse {
         guard let key = image.objectKey, let hash = image.contentHash else { throw APIError(.notFound, "no such image") }
         let etag = "\"\(hash)\""
         var headers = ["etag": etag, "cache-control": cacheControl, "x-content-type-options": "nosniff"].merging(extraHeaders) { $1 }
-        if let match = request.header("if-none-match"),
-            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
-        {
+        if let match = request.header("if-none-match"), EntityTag.matches(ifNoneMatch: match, etag) {
             return APIGatewayV2Response(statusCode: 304, headers: headers)
         }
         // Made again from its original, a variant is served as it is now (its bytes are the same when the

@@ -6,8 +6,10 @@ import Storage
 
 /// `POST /images/{id}/transform` `{"transformations": {...}}`. A new spec is recorded as a queued variant and
 /// its job published (with a publisher confirm): 202 with the variant. The same normalized spec of the same
-/// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (at most 25 s, within the deadline) waits for the
-/// result: 201 with a variant finished in time, else the 202. New work is rate limited per user (429).
+/// source answers 200 with the existing variant, and no new work. `Prefer: wait=N` (N capped at 30; a bare
+/// `Prefer: wait` is 10) waits for the result until 2 s before the function's deadline: 201 with a new variant
+/// finished in time, 200 with an existing one once it is ready or failed (one being made by an earlier request
+/// is waited for alike), else 202. New work is rate limited per user (429).
 struct TransformFunction: APIFunction {
     let service: ImageService
     let publisher: JobPublisher
@@ -41,9 +43,10 @@ struct TransformFunction: APIFunction {
         }
 
         let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
+        let wait = Self.preferredWait(request).map { Self.waitLimit($0, context: context) } ?? .zero
         // The same work asked for before is answered from the existing variant, and costs no allowance.
         if let existing = try await storage({ try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) }) {
-            return .json(ImageJSON(existing), status: 200, headers: location(existing.id))
+            return try await existingAnswer(existing, waiting: wait, headers: location(existing.id))
         }
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 
@@ -57,7 +60,7 @@ struct TransformFunction: APIFunction {
             throw error
         }
         guard created else {
-            return .json(ImageJSON(variant), status: 200, headers: location(variant.id).merging(limitHeaders) { $1 })
+            return try await existingAnswer(variant, waiting: wait, headers: location(variant.id).merging(limitHeaders) { $1 })
         }
         do {
             try await InvocationRecord.stage("publish") { try await TransformJob(variant_id: variant.id, owner_id: user.id).publish(with: publisher, to: queue) }
@@ -72,14 +75,29 @@ struct TransformFunction: APIFunction {
         // the worker takes as a no-op.
         try? await service.images.jobPublished(variant.id)
         let headers = location(variant.id).merging(limitHeaders) { $1 }
-        if let wait = Self.preferredWait(request), wait > 0,
-            let done = try await InvocationRecord.stage("wait", {
-                try await VariantWait.result(variant.id, owner: user.id, images: service.images, upTo: Self.waitLimit(wait, context: context))
-            })
-        {
+        if wait > .zero, let done = try await settled(variant, waiting: wait) {
             return .json(ImageJSON(done), status: done.status == .ready ? 201 : 202, headers: headers)
         }
         return .json(ImageJSON(variant), status: 202, headers: headers.merging(["retry-after": "1"]) { $1 })
+    }
+
+    /// An existing variant: 200 with it, as it is. With `Prefer: wait`, one still being made is waited for as a
+    /// new one is: 200 once it is ready or failed, or 202 with `Retry-After` when the wait runs out.
+    func existingAnswer(_ variant: ImageRecord, waiting wait: Duration, headers: [String: String]) async throws -> APIGatewayV2Response {
+        guard wait > .zero, variant.status == .queued || variant.status == .processing else {
+            return .json(ImageJSON(variant), status: 200, headers: headers)
+        }
+        guard let done = try await settled(variant, waiting: wait) else {
+            return .json(ImageJSON(variant), status: 202, headers: headers.merging(["retry-after": "1"]) { $1 })
+        }
+        return .json(ImageJSON(done), status: 200, headers: headers)
+    }
+
+    /// The variant once ready or failed within `wait`, else nil.
+    func settled(_ variant: ImageRecord, waiting wait: Duration) async throws -> ImageRecord? {
+        try await InvocationRecord.stage("wait") {
+            try await VariantWait.result(variant.id, owner: variant.ownerID, images: service.images, upTo: wait)
+        }
     }
 
     /// The spec of a request body, valid for this source; every bad field is a 422 `invalid_transformation`.
@@ -97,15 +115,24 @@ struct TransformFunction: APIFunction {
         return spec
     }
 
-    /// The longest `Prefer: wait`: the answer must leave before the function's 29 s timeout and API
-    /// Gateway's 30 s integration timeout, with time for the work before and after the wait.
-    static let maxWaitSeconds = 25
+    /// The longest `Prefer: wait` asked for, as the contract says. The wait itself also ends 2 s before the
+    /// function's deadline (`waitLimit`): its 29 s timeout is inside API Gateway's 30 s, so the longest wait
+    /// is about 27 s.
+    static let maxWaitSeconds = 30
+    /// A bare `Prefer: wait`, without a number of seconds.
+    static let defaultWaitSeconds = 10
 
-    /// `Prefer: wait=N`, capped at `maxWaitSeconds`.
+    /// `Prefer: wait=N` (RFC 7240), capped at `maxWaitSeconds`; `Prefer: wait` alone is `defaultWaitSeconds`.
+    /// nil without a wait preference, or with a value that is not a number of seconds.
     static func preferredWait(_ request: APIGatewayV2Request) -> Int? {
         guard let prefer = request.header("prefer") else { return nil }
-        for token in prefer.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where token.hasPrefix("wait=") {
-            return Int(token.dropFirst(5)).map { min(max($0, 0), maxWaitSeconds) }
+        for token in prefer.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
+            let preference = token.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            if preference == "wait" { return defaultWaitSeconds }
+            if preference.hasPrefix("wait=") {
+                let value = preference.dropFirst(5).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
+                return Int(value).map { min(max($0, 0), maxWaitSeconds) }
+            }
         }
         return nil
     }

@@ -29,6 +29,14 @@ struct URLTransformFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let options = Self.rawOptions(request)
         let query = request.queryStringParameters ?? [:]
+        // Every option is in the path: a query parameter this route does not take would otherwise be ignored
+        // silently (`?format=png` answering a JPEG).
+        let unknown = query.keys.filter { !Self.queryParameters.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw APIError.validation(unknown.map {
+                .init(field: $0, message: "is not a parameter of this route, which takes \(Self.queryParameters.sorted().joined(separator: ", ")); transformations are options in the path (fmt_png, w_400)")
+            })
+        }
         guard let idText = request.pathParameters?["id"], let id = UUID(uuidString: idText) else {
             throw APIError(.notFound, "no such image")
         }
@@ -95,6 +103,9 @@ struct URLTransformFunction: APIFunction {
             logger: context.logger
         )
     }
+
+    /// The query parameters of this route: a signed URL's two and the redirect choice.
+    static let queryParameters: Set<String> = ["expires", "signature", "redirect"]
 
     /// The variant of `source` with this spec hash: the owner's, or (signed) whoever's.
     func existingVariant(of source: UUID, specHash: String, owner: UUID?) async throws -> ImageRecord? {

@@ -18,20 +18,31 @@ enum IngressRouter {
 
     static func build(
         functions: [FunctionDescription], supervisor: WorkerSupervisor, metrics: RuntimeMetrics, limits: Limits,
-        logger: Logger
+        cors: GatewayCORS = GatewayCORS(allowedOrigins: []), logger: Logger
     ) -> Router<IngressContext> {
         let router = Router(context: IngressContext.self)
-        router.add(middleware: IngressMiddleware(metrics: metrics, logger: logger))
-        router.get("/metrics") { _, _ in
+        // API Gateway's `$default` route: what no other route takes goes to the function that declares it.
+        let fallback = functions.first { $0.routes.contains(.fallback) }.map { function in
+            { @Sendable (request: Request, context: IngressContext) async throws -> Response in
+                try await invoke(
+                    function, route: .fallback, parameterNames: [], request: request, context: context,
+                    supervisor: supervisor, metrics: metrics, limits: limits, logger: logger
+                )
+            }
+        }
+        router.add(middleware: IngressMiddleware(metrics: metrics, logger: logger, fallback: fallback, cors: cors))
+        let metricsPage = { @Sendable (_: Request, _: IngressContext) -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
         }
+        router.get("/metrics", use: metricsPage)
+        router.head("/metrics", use: metricsPage)
         // Hummingbird treats `/users` and `/users/` as one path (API Gateway routes them separately): register
         // each method and path once.
         var registered = Set<String>()
         for function in functions {
-            for route in function.routes {
+            for route in function.routes where route != .fallback {
                 guard let method = HTTPRequest.Method(route.method) else { continue }
                 var path = route.path
                 while path.count > 1, path.hasSuffix("/") { path.removeLast() }

@@ -30,6 +30,8 @@ public final class LocalRuntime: Sendable {
                 metadata: ["function": "\(function.name)", "timeout.seconds": "\(function.timeoutSeconds)"]
             )
         }
+        // Counters are there at 0 from the start, not from their first increment.
+        for function in functions { _ = metrics.workerRestarts(function.name) }
         self.supervisor = WorkerSupervisor(
             binary: configuration.binary,
             // The functions declare the queues they publish into too: with the delivery limit local-runtime
@@ -68,7 +70,7 @@ public final class LocalRuntime: Sendable {
                     maxBodyBytes: configuration.maxBodyBytes, maxEventBytes: configuration.maxEventBytes,
                     bodyTimeout: configuration.bodyTimeout, integrationTimeout: configuration.integrationTimeout
                 ),
-                logger: logger
+                cors: configuration.cors, logger: logger
             ),
             server: .http1(configuration: .init(
                 additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)],

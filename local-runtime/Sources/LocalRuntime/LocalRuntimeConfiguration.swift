@@ -39,6 +39,8 @@ public struct LocalRuntimeConfiguration: Sendable {
     public var deliveryLimit: Int = 3
     /// Functions invoked once, in order, before ingress opens (schema migrations); a failure stops the start.
     public var startupFunctions: [String] = ["migrate"]
+    /// Cross-origin access, as API Gateway's CORS configuration gives it (`CORS_ALLOWED_ORIGINS`); none by default.
+    public var cors = GatewayCORS(allowedOrigins: [])
     /// A request body must arrive within this, or the request gets 408 and the connection is closed.
     public var bodyTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long is closed (slow or stalled clients).

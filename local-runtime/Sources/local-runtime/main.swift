@@ -81,6 +81,7 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
             integrationTimeout ?? environment["LOCAL_RUNTIME_INTEGRATION_TIMEOUT_SECONDS"].flatMap(Int.init) ?? LambdaLimits.integrationTimeoutSeconds
         )
         configuration.queueConcurrency = queueConcurrency ?? environment["LOCAL_RUNTIME_QUEUE_CONCURRENCY"].flatMap(Int.init)
+        configuration.cors = GatewayCORS(setting: environment["CORS_ALLOWED_ORIGINS"])
         configuration.bodyTimeout = .seconds(bodyTimeout ?? environment["LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS"].flatMap(Int.init) ?? 30)
         if let every = scheduleSeconds ?? environment["LOCAL_RUNTIME_SCHEDULE_SECONDS"].flatMap(Int.init) {
             configuration.runSchedules = every > 0
