@@ -26,7 +26,9 @@ struct ImageMetadataFunction: APIFunction {
         let bytes = try await storage { try await service.objects.object(key, hash: image.contentHash, from: service.store) }
         let computed: ImageProperties
         do {
+            let started = ContinuousClock.now
             computed = try await offloaded { try ImageProperties.analyze([UInt8](bytes)) }
+            ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "properties")
         } catch {
             // The bytes were accepted once; what cannot be read now is reported as unknown, not as an error.
             context.logger.warning("image properties could not be computed", metadata: ["error.detail": "\(error)"])

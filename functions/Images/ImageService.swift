@@ -50,6 +50,7 @@ struct ImageService: Sendable {
         // Re-encode only when orientation, metadata or pixel format require it; otherwise keep the bytes, once
         // every pixel is known to decode.
         let (source, stored, width, height, properties): (ImageSource, [UInt8], Int, Int, ImageProperties?)
+        let started = ContinuousClock.now
         do {
             (source, stored, width, height, properties) = try await offloaded {
                 let source = try ImageSource(bytes: bytes, limits: limits)
@@ -61,14 +62,15 @@ struct ImageService: Sendable {
                     try source.verifyDecodes()
                     (stored, width, height) = (bytes, source.orientedSize.width, source.orientedSize.height)
                 }
-                // The metadata read-out's properties, while the upload's frames and orientation are known. A
-                // failure here costs the upload nothing: they are computed on first read instead.
-                let properties = try? ImageProperties.analyze(stored, frameCount: source.frames, orientationApplied: source.orientation)
+                // The metadata read-out's properties of the stored bytes, while the upload's orientation is
+                // known. A failure here costs the upload nothing: they are computed on first read instead.
+                let properties = try? ImageProperties.analyze(stored, orientationApplied: source.orientation)
                 return (source, stored, width, height, properties)
             }
         } catch let error as ImagingError {
             throw APIError(imaging: error)
         }
+        ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "original")
         try await beforeStoring()
         let id = UUID()
         let key = ObjectKeys.original(owner: owner, image: id)
@@ -80,6 +82,7 @@ struct ImageService: Sendable {
         )
         let image = try await storage { try await images.insert(record) }
         if let properties { await keep(properties, of: image.id) }
+        ServiceMetrics.record("imagefunctions_upload_bytes", Double(bytes.count))
         return image
     }
 

@@ -25,6 +25,7 @@ struct RateLimiter: Sendable {
             let retry = max(1, Int(decision.retryAfterSeconds.rounded(.up)))
             headers["retry-after"] = String(retry)
             context.logger.notice("rate limited", metadata: ["rate_limit.policy": "\(policy.name)", "retry_after": "\(retry)"])
+            ServiceMetrics.count("imagefunctions_rate_limit_refusals_total", policy.name)
             throw APIError(.rateLimited, "too many requests; try again in \(retry) s", headers: headers)
         }
         return headers

@@ -16,7 +16,9 @@ import Storage
 /// 6. ready rows whose bytes the store does not have (deleted behind the service's back, a bucket restored
 ///    from an older backup), found from the same listing as the orphans once it is complete: a variant is
 ///    queued to be made again from its original; an original is marked `bytes_missing` (and so is a variant
-///    of one); a marked row whose bytes are back has its mark cleared.
+///    of one); a marked row whose bytes are back has its mark cleared;
+/// 7. the service's gauges (`ServiceMetrics`): bytes stored by kind, the transforms queued and the age of the
+///    oldest.
 /// Each part runs even when another fails; the output counts what was done.
 struct SweeperFunction: InvocationHandler {
     let images: ImageRepository
@@ -69,6 +71,7 @@ struct SweeperFunction: InvocationHandler {
             report.errors.append("uploads: \(error)")
         }
         do { try await requeueWebhookDeliveries(&report) } catch { report.errors.append("webhooks: \(error)") }
+        do { try await recordStatistics() } catch { report.errors.append("statistics: \(error)") }
         for failure in report.errors {
             context.logger.warning("sweep step failed; the next run tries again", metadata: ["error.message": "\(failure)"])
         }
@@ -100,6 +103,15 @@ struct SweeperFunction: InvocationHandler {
             try await images.jobPublished(job.variantID)
             report.republished += 1
         }
+    }
+
+    /// The service's gauges: bytes stored, and the transform backlog with the age of its oldest job.
+    func recordStatistics() async throws {
+        let statistics = try await images.statistics()
+        ServiceMetrics.record("imagefunctions_bytes_stored", Double(statistics.originalBytes), "originals")
+        ServiceMetrics.record("imagefunctions_bytes_stored", Double(statistics.variantBytes), "variants")
+        ServiceMetrics.record("imagefunctions_transform_queue_depth", Double(statistics.queuedTransforms))
+        ServiceMetrics.record("imagefunctions_transform_queue_oldest_seconds", statistics.oldestQueuedSeconds)
     }
 
     func requeueWebhookDeliveries(_ report: inout Report) async throws {

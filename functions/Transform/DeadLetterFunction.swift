@@ -24,6 +24,7 @@ struct DeadLetterFunction: QueueHandler {
             return
         }
         let failed = try await images.markFailed(job.variant_id, code: Self.code, message: Self.reason)
+        if failed != nil { ServiceMetrics.count("imagefunctions_variants_failed_total", Self.code) }
         if failed != nil { await webhooks?.queueRecorded(for: job.variant_id, logger: context.logger) }
         context.logger.warning(
             "transform job dead-lettered",

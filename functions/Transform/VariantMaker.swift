@@ -62,9 +62,11 @@ struct VariantMaker: Sendable {
             logger.error("a variant's original has no bytes in the object store", metadata: ["source.id": "\(sourceID.uuidString.lowercased())"])
             try await images.markBytesMissing(sourceID)
             _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
+            ServiceMetrics.count("imagefunctions_variants_failed_total", failure.code.rawValue)
             return .failed(failure)
         }
         let result: EncodedImage
+        let started = ContinuousClock.now
         do {
             result = try await InvocationRecord.stage("imaging") {
                 try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
@@ -72,8 +74,10 @@ struct VariantMaker: Sendable {
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
             _ = try await images.markFailed(id, code: error.code.rawValue, message: error.message)
+            ServiceMetrics.count("imagefunctions_variants_failed_total", error.code.rawValue)
             return .failed(error)
         }
+        ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
         let data = Data(result.bytes)
         try await InvocationRecord.stage("s3.put") {
@@ -94,6 +98,7 @@ struct VariantMaker: Sendable {
             logger.debug("variant dropped: the image was deleted meanwhile")
             return .skipped
         }
+        ServiceMetrics.count("imagefunctions_variants_made_total")
         return .ready(marked)
     }
 }

@@ -53,6 +53,11 @@ struct WebhookWorker: QueueHandler {
             outcome = .failed
         }
         try await webhooks.record(attempt, of: claimed.delivery.id, outcome: outcome)
+        switch outcome {
+        case .delivered: ServiceMetrics.count("imagefunctions_webhook_deliveries_total", "delivered")
+        case .retry: ServiceMetrics.count("imagefunctions_webhook_deliveries_total", "retried")
+        case .failed: ServiceMetrics.count("imagefunctions_webhook_deliveries_total", "failed")
+        }
         context.logger.info(
             "webhook attempt",
             metadata: [

@@ -38,6 +38,7 @@ final class QueueConsumer: @unchecked Sendable {
         self.prefetch = UInt16(clamping: max(prefetch, 1))
         self.invoke = invoke
         self.metrics = metrics
+        _ = metrics.redeliveries(queue)  // at 0 from the start, not from the first redelivery
         var logger = logger
         logger[metadataKey: "queue"] = .string(queue)
         self.logger = logger

@@ -1,9 +1,57 @@
+import FunctionRuntime
 import Prometheus
 
 /// The local runtime's metrics, served at `GET /metrics` in Prometheus's text format. Routes are labelled by
-/// their template (`/images/{id}`), never the raw path.
+/// their template (`/images/{id}`), never the raw path. Beside its own, the service's metrics
+/// (`ServiceMetrics`), read from the workers' standard output as CloudWatch would read them; each of their
+/// series is there at 0 from the start.
 struct RuntimeMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
+
+    init() {
+        for definition in ServiceMetrics.catalog {
+            for value in definition.dimension == nil ? [nil] : definition.values.map(Optional.some) {
+                switch definition.kind {
+                case .counter: _ = serviceCounter(definition, value)
+                case .gauge: _ = serviceGauge(definition, value)
+                case .histogram: _ = serviceHistogram(definition, value)
+                }
+            }
+        }
+    }
+
+    /// One event of the service's metrics (an EMF line of a worker).
+    func record(_ definition: ServiceMetrics.Definition, dimensionValue: String?, value: Double) {
+        // A dimension value outside the catalog's is counted as it came: the catalog lists the known ones.
+        switch definition.kind {
+        case .counter: serviceCounter(definition, dimensionValue).increment(by: value)
+        case .gauge: serviceGauge(definition, dimensionValue).set(value)
+        case .histogram: serviceHistogram(definition, dimensionValue).record(value)
+        }
+    }
+
+    private func labels(_ definition: ServiceMetrics.Definition, _ value: String?) -> [(String, String)] {
+        definition.dimension.map { [($0, value ?? "unknown")] } ?? []
+    }
+
+    private func serviceCounter(_ definition: ServiceMetrics.Definition, _ value: String?) -> Counter {
+        // Prometheus's counter names end in _total; the descriptor adds it back.
+        registry.makeCounter(
+            descriptor: .init(metricName: String(definition.name.dropLast("_total".count)), unitName: "total", helpText: definition.help),
+            labels: labels(definition, value)
+        )
+    }
+
+    private func serviceGauge(_ definition: ServiceMetrics.Definition, _ value: String?) -> Gauge {
+        registry.makeGauge(descriptor: .init(metricName: definition.name, helpText: definition.help), labels: labels(definition, value))
+    }
+
+    private func serviceHistogram(_ definition: ServiceMetrics.Definition, _ value: String?) -> ValueHistogram {
+        registry.makeValueHistogram(
+            descriptor: .init(metricName: definition.name, helpText: definition.help), labels: labels(definition, value),
+            buckets: definition.buckets
+        )
+    }
 
     private static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),

@@ -7,9 +7,13 @@ final class WorkerProcess: @unchecked Sendable {
     private let process: Process
 
     /// Starts the binary with `_HANDLER` and `AWS_LAMBDA_RUNTIME_API` set; `onExit` runs once, on any thread.
+    /// Its standard output is read line by line, as Lambda's log capture reads it: `onOutputLine` gets each
+    /// line and says whether it was taken (the service's metrics); other lines go to local-runtime's own
+    /// standard output. Logs go to standard error, which the worker shares with local-runtime.
     init(
         id: Int, function: String, binary: URL, runtimeAPI: String, timeoutSeconds: Int, memoryMB: Int,
-        environment: [String: String], onExit: @escaping @Sendable (Int32) -> Void
+        environment: [String: String], onOutputLine: @escaping @Sendable (Substring) -> Bool = { _ in false },
+        onExit: @escaping @Sendable (Int32) -> Void
     ) throws {
         self.id = id
         self.function = function
@@ -27,6 +31,17 @@ final class WorkerProcess: @unchecked Sendable {
         env["MALLOC_ARENA_MAX"] = env["MALLOC_ARENA_MAX"] ?? "2"
         process.environment = env
         process.standardInput = FileHandle.nullDevice
+        let output = Pipe()
+        process.standardOutput = output
+        let lines = LineSplitter(onLine: onOutputLine)
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil  // end of file: the worker has exited
+            } else {
+                lines.append(data)
+            }
+        }
         process.terminationHandler = { onExit($0.terminationStatus) }
         self.process = process
         try process.run()
@@ -45,4 +60,26 @@ final class WorkerProcess: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+}
+
+/// Complete lines out of a stream of chunks; a line not taken by `onLine` is written to standard output.
+private final class LineSplitter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = Data()
+    private let onLine: @Sendable (Substring) -> Bool
+
+    init(onLine: @escaping @Sendable (Substring) -> Bool) { self.onLine = onLine }
+
+    func append(_ data: Data) {
+        let complete: [Substring] = lock.withLock {
+            pending.append(data)
+            guard let last = pending.lastIndex(of: 0x0A) else { return [] }
+            let text = String(decoding: pending[pending.startIndex...last], as: UTF8.self)
+            pending = Data(pending[pending.index(after: last)...])
+            return text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        }
+        var passed = Data()
+        for line in complete where !onLine(line) { passed.append(contentsOf: Array((line + "\n").utf8)) }
+        if !passed.isEmpty { FileHandle.standardOutput.write(passed) }
+    }
 }

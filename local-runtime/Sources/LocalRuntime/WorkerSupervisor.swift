@@ -166,9 +166,15 @@ actor WorkerSupervisor {
         pendingSpawns[id] = nil
         guard !shuttingDown else { return }
         do {
+            let metrics = self.metrics
             let process = try WorkerProcess(
                 id: id, function: function.name, binary: binary, runtimeAPI: address,
-                timeoutSeconds: function.timeoutSeconds, memoryMB: function.memoryMB, environment: environment
+                timeoutSeconds: function.timeoutSeconds, memoryMB: function.memoryMB, environment: environment,
+                onOutputLine: { line in
+                    guard let event = ServiceMetrics.parse(line) else { return false }
+                    metrics.record(event.definition, dimensionValue: event.dimensionValue, value: event.value)
+                    return true
+                }
             ) { [weak self] status in
                 Task { await self?.workerExited(id: id, status: status) }
             }
