@@ -25,6 +25,16 @@ enum OpenAPIDocument {
    }
   },
   "responses": {
+   "OriginalMissing": {
+    "content": {
+     "application/problem+json": {
+      "schema": {
+       "$ref": "#/components/schemas/Problem"
+      }
+     }
+    },
+    "description": "original_missing: the object store has no bytes for this image (or for the original a variant would be made from again); listings say `bytes_missing` until they are restored."
+   },
    "Problem": {
     "content": {
      "application/problem+json": {
@@ -289,7 +299,7 @@ enum OpenAPIDocument {
       ]
      },
      "frame_count": {
-      "description": "Frames of the upload: an animated GIF or WebP keeps them all; other multi-page files keep the first.",
+      "description": "Frames of the stored image: an animated GIF or WebP keeps all of the upload's; a multi-page TIFF (or HEIF) is stored as its first page, so 1.",
       "minimum": 1,
       "type": [
        "integer",
@@ -1982,14 +1992,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "410": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "original_missing: the object store has no bytes for this image (or for the original a variant would be made from again); listings say `bytes_missing` until they are restored."
+      "$ref": "#/components/responses/OriginalMissing"
      },
      "422": {
       "$ref": "#/components/responses/Problem"
@@ -2149,7 +2152,7 @@ enum OpenAPIDocument {
   },
   "/images/{id}/t/{options}": {
    "get": {
-    "description": "The same normalized spec, and so the same variant, as `POST /images/{id}/transform` with the equivalent JSON. A ready variant is served as `GET /images/{id}` serves bytes (ETag, 304, a 302 when large or with `redirect=1`); a new one is made within the request and served; one being made elsewhere is waited for, up to 25 s. Authenticate with the bearer token, or with `expires` and `signature` from `POST /images/{id}/signed-url`, which need no header. New variants count against the transforms rate limit; existing ones cost nothing.",
+    "description": "The same normalized spec, and so the same variant, as `POST /images/{id}/transform` with the equivalent JSON. A ready variant is served as `GET /images/{id}` serves bytes (ETag, 304, a 302 when large or with `redirect=1`); a new one is made within the request and served; one being made elsewhere is waited for until 2 s before the function's deadline (about 27 s: its 29 s timeout is inside API Gateway's 30 s integration timeout). The only query parameters are `expires`, `signature` and `redirect`: any other (`?format=png`) is a 422 naming it; transformations are options in the path (`fmt_png`). Authenticate with the bearer token, or with `expires` and `signature` from `POST /images/{id}/signed-url`, which need no header. New variants count against the transforms rate limit; existing ones cost nothing.",
     "operationId": "transformByURL",
     "parameters": [
      {
@@ -2309,14 +2312,7 @@ enum OpenAPIDocument {
       "$ref": "#/components/responses/Problem"
      },
      "410": {
-      "content": {
-       "application/problem+json": {
-        "schema": {
-         "$ref": "#/components/schemas/Problem"
-        }
-       }
-      },
-      "description": "original_missing: the object store has no bytes for this image (or for the original a variant would be made from again); listings say `bytes_missing` until they are restored."
+      "$ref": "#/components/responses/OriginalMissing"
      },
      "422": {
       "$ref": "#/components/responses/Problem"
@@ -2351,7 +2347,7 @@ enum OpenAPIDocument {
       }
      },
      {
-      "description": "wait=N (at most 25 s, and within the function's deadline) waits for the result.",
+      "description": "`wait=N` (RFC 7240; N capped at 30) waits for the result, a new variant or one another request is making, until 2 s before the function's deadline (about 27 s); a bare `wait` waits 10 s.",
       "in": "header",
       "name": "Prefer",
       "schema": {
