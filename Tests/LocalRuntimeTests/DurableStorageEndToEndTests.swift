@@ -1,9 +1,9 @@
 import Foundation
 import Testing
 
-/// Nothing stored is lost when the object store stops: a kill -9 and a clean restart of the S3 server keep
-/// every original and variant byte for byte, and a backup restored into fresh services reads back whole. Each
-/// test runs services of its own (the shared test services stay up for the other tests).
+/// Nothing stored is lost when the services stop: a kill -9 of the S3 server and a restart of every service
+/// keep every original and variant byte for byte, and a backup restored into fresh services reads back whole.
+/// Each test runs services of its own (the shared test services stay up for the other tests).
 @Suite struct DurableStorageEndToEndTests {
     typealias I = ImagesEndToEndTests
     let t = TransformEndToEndTests()
@@ -48,28 +48,28 @@ import Testing
         }
     }
 
+    /// A harness on `environment`'s services; its broker is `environment["AMQP_URL"]` when given.
     func harness<T: Sendable>(_ environment: [String: String], _ body: @Sendable (RuntimeHarness) async throws -> T) async throws -> T {
         try await RuntimeHarness.with(
             binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
             environment: ["JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"].merging(environment) { $1 },
-            consumeQueues: true, body
+            consumeQueues: true, amqpURL: environment["AMQP_URL"], body
         )
     }
 
-    @Test func everyByteSurvivesAKillAndARestartOfTheS3Server() async throws {
+    /// All three services of its own: the S3 server killed with SIGKILL and started, then every service
+    /// stopped and started again, as a restart of the machine does.
+    @Test func everyByteSurvivesAKillOfTheS3ServerAndARestartOfEveryService() async throws {
         let own = OwnServices(pgPort: 26532, amqpPort: 26772, epmdPort: 24372, s3Port: 29300)
         try await own.with {
+            try await own.run("services", "up")
+            let environment = try own.settings().filter { $0.key.hasPrefix("S3_") || ["DATABASE_URL", "AMQP_URL"].contains($0.key) }
+            let (token, served) = try await harness(environment) { h in try await library(h) }
+            try await own.run("services", "kill", "s3")
             try await own.run("services", "up", "s3")
-            let s3 = try own.settings().filter { $0.key.hasPrefix("S3_") }
-            try await ScratchDatabase.with { url in
-                let environment = s3.merging(["DATABASE_URL": url]) { $1 }
-                let (token, served) = try await harness(environment) { h in try await library(h) }
-                try await own.run("services", "kill", "s3")
-                try await own.run("services", "up", "s3")
-                try await own.run("services", "down", "s3")
-                try await own.run("services", "up", "s3")
-                try await harness(environment) { h in try await expectSame(h, token: token, served) }
-            }
+            try await own.run("services", "down")
+            try await own.run("services", "up")
+            try await harness(environment) { h in try await expectSame(h, token: token, served) }
         }
     }
 

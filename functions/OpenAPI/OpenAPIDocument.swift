@@ -1177,7 +1177,7 @@ enum OpenAPIDocument {
   }
  },
  "info": {
-  "description": "An image processing API: accounts, uploads, asynchronous transformations, retrieval and listing. Every error is an RFC 9457 problem document with a stable `code`.",
+  "description": "An image processing API: accounts, uploads, asynchronous transformations, retrieval and listing. Every error is an RFC 9457 problem document with a stable `code`. Every GET operation also answers HEAD (the same status and headers, Content-Length included, no body). A path that exists, asked with a method it does not take, is 405 `method_not_allowed` with `Allow` (OPTIONS on it: 204 with `Allow`); an unknown path is 404 `not_found`. `If-None-Match` compares weakly. Cross-origin calls are allowed only from the origins the deployment lists (CORS_ALLOWED_ORIGINS, the template's ApiCorsOrigins); the gateway answers their preflights.",
   "title": "ImageFunctions",
   "version": "1.0.0"
  },
