@@ -66,3 +66,102 @@ import Testing
         }
     }
 }
+
+/// Listing windows: every bad parameter named, and none that overflows (a page of 922337203685477582 trapped
+/// the process, a 502 after 4 s, on every paged listing).
+@Suite struct PagingTests {
+    func fields(_ query: [String: String]) -> [String] {
+        do {
+            _ = try Paging(query)
+            return []
+        } catch {
+            return (error.fieldErrors ?? []).map(\.field)
+        }
+    }
+
+    @Test func outOfRangeWindowsAreNamedNotTrapped() throws {
+        #expect(fields(["page": "922337203685477582"]) == ["page"])
+        #expect(fields(["page": "922337203685477582", "limit": "100"]) == ["page"])
+        #expect(fields(["skip": "9223372036854775807"]) == ["skip"])
+        #expect(fields(["page": "99999999999999999999999"]) == ["page"])  // not an Int at all
+        #expect(fields(["limit": "0", "page": "5"]) == ["limit"])
+        #expect(fields(["page": "0", "skip": "-1"]) == ["page", "skip", "skip"])
+        let last = try Paging(["page": String(Paging.maxSkip / 10 + 1)])
+        #expect(last.skip == Paging.maxSkip)
+        let third = try Paging(["page": "3", "limit": "20"])
+        #expect(third.skip == 40 && third.limit == 20)
+        let clamped = try Paging(["skip": "7", "limit": "500"])
+        #expect(clamped.skip == 7 && clamped.limit == 100)
+    }
+}
+
+/// Ids in paths are whole UUIDs: Foundation's parser took `uuid` followed by a NUL as the id.
+@Suite struct PathIDTests {
+    @Test func onlyAWholeUUIDIsAnID() {
+        let id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+        #expect(UUID(pathID: id) == UUID(uuidString: id))
+        #expect(UUID(pathID: id.uppercased()) == UUID(uuidString: id))
+        #expect(UUID(uuidString: id + "\u{0}") != nil)  // the trap this guards against
+        for bad in [id + "\u{0}", id + "\u{0}x", id + " ", id + "0", String(id.dropLast()), "", "not-an-id"] {
+            #expect(UUID(pathID: bad) == nil, "\(bad.debugDescription)")
+        }
+    }
+}
+
+/// Display names are bounded by Unicode scalars, not characters, and carry no bidirectional controls.
+@Suite struct DisplayNameTests {
+    @Test func namesAreCappedByScalarsAndLoseBidiControls() {
+        let zalgo = "e" + String(repeating: "\u{301}", count: 50_000) + ".png"
+        let capped = ImageService.displayName(zalgo, format: .png)
+        #expect(capped.unicodeScalars.count == 255)
+        #expect(capped.utf8.count <= 1020)
+        #expect(ImageService.displayName("photo\u{202E}gpj.exe", format: .jpeg) == "photogpj.exe")
+        #expect(ImageService.displayName("\u{2066}\u{2069}", format: .jpeg) == "upload.jpeg")
+        // Cut between characters when one fits: no half of a flag is left.
+        let flags = String(repeating: "🇫🇷", count: 200)
+        let cut = ImageService.displayName(flags, format: .png)
+        #expect(cut.unicodeScalars.count == 254 && cut.count == 127)
+        // A family emoji keeps its joiners (they are formatting, not bidi controls).
+        #expect(ImageService.displayName("👨‍👩‍👧.jpg", format: .jpeg) == "👨‍👩‍👧.jpg")
+        #expect(ImageService.displayName("a/b\\c.png", format: .png) == "c.png")
+    }
+}
+
+/// The multipart reader: boundaries as RFC 2046 bounds them, and a search linear in the body.
+@Suite struct MultipartTests {
+    static func request(boundary: String, body: [UInt8]) -> APIGatewayV2Request {
+        var request = HTTPSemanticsTests.request(headers: ["content-type": "multipart/form-data; boundary=\(boundary)"])
+        request.body = Data(body).base64EncodedString()
+        request.isBase64Encoded = true
+        return request
+    }
+
+    @Test func aBoundaryOver70CharactersIsA400AtOnce() throws {
+        let hostile = String(repeating: "-", count: 40_000)
+        let started = ContinuousClock.now
+        #expect(throws: APIError.self) { try Upload.multipart(Self.request(boundary: hostile, body: Array(repeating: 45, count: 4_000_000))) }
+        #expect(ContinuousClock.now - started < .seconds(2))
+        do {
+            _ = try Upload.multipart(Self.request(boundary: String(repeating: "b", count: 71), body: [1]))
+        } catch {
+            #expect(error.code == .badRequest && error.message.contains("70"))
+        }
+        // 70 is allowed, and the part is found.
+        let boundary = String(repeating: "b", count: 70)
+        let body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.png\"\r\n\r\nIMAGE\r\n--\(boundary)--\r\n".utf8)
+        let upload = try Upload.multipart(Self.request(boundary: boundary, body: body))
+        #expect(upload.bytes == Array("IMAGE".utf8) && upload.filename == "x.png")
+    }
+
+    @Test func theSearchFindsWhatANaiveOneFinds() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let haystack = (0..<Int.random(in: 0...200, using: &generator)).map { _ in UInt8.random(in: 0...2, using: &generator) }
+            let needle = (0..<Int.random(in: 1...4, using: &generator)).map { _ in UInt8.random(in: 0...2, using: &generator) }
+            let from = Int.random(in: 0...max(0, haystack.count), using: &generator)
+            let naive = haystack.count < needle.count || from > haystack.count - needle.count ? nil
+                : (from...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }.map { $0..<($0 + needle.count) }
+            #expect(haystack.firstRange(of: needle, from: from) == naive)
+        }
+    }
+}

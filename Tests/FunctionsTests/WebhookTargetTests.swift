@@ -52,6 +52,11 @@ import Testing
         #expect(refusal("https://user:pass@hooks.example.com/")?.contains("user or password") == true)
         #expect(refusal("https://hooks.example.com/#part")?.contains("fragment") == true)
         #expect(refusal("https://hooks.example.com/" + String(repeating: "a", count: 2100))?.contains("2048") == true)
+        // Raw control characters (accepted with a 201 before): NUL, CR, LF, tab, DEL.
+        for control in ["\u{0}", "\r", "\n", "\r\nX-Injected: 1", "\t", "\u{7F}"] {
+            #expect(refusal("https://hooks.example.com/in" + control)?.contains("control characters") == true, "\(control.debugDescription)")
+        }
+        #expect(refusal("https://hooks.example.com/in%0D%0A") == nil)  // percent-encoded is a path like any other
     }
 
     @Test func resolvedAddressesAreCheckedBeforeEachAttempt() throws {

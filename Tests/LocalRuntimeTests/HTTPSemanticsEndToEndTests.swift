@@ -66,6 +66,14 @@ import Testing
             let unknown = try await h.request(.GET, "/no/such/route")
             #expect(unknown.status == 404)
             #expect(try unknown.json()["code"] as? String == "not_found")
+            // An id with anything after it names nothing; a page past any library is a 422, not a crash.
+            #expect(try await h.request(.GET, "/images/\(id)%00", headers: alice.auth).status == 404)
+            #expect(try await h.request(.GET, "/images/\(id)%00/metadata", headers: alice.auth).status == 404)
+            for path in ["/images?page=922337203685477582", "/images/\(id)/variants?page=922337203685477582&limit=100"] {
+                let page = try await h.request(.GET, path, headers: alice.auth)
+                #expect(page.status == 422, "\(path): \(page.status)")
+                #expect(((try? page.json()["errors"] as? [[String: Any]]) ?? [])?.first?["field"] as? String == "page", "\(path)")
+            }
         }
     }
 

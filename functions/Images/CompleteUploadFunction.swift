@@ -23,7 +23,7 @@ struct CompleteUploadFunction: APIFunction {
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
-        guard let id = request.pathParameters?["id"].flatMap(UUID.init(uuidString:)) else {
+        guard let id = request.pathParameters?["id"].flatMap(UUID.init(pathID:)) else {
             throw APIError(.notFound, "no such upload")
         }
         let upload: UploadRecord

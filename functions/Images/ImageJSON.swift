@@ -28,7 +28,9 @@ struct ImageJSON: Encodable {
 
     init(_ r: ImageRecord) {
         id = r.id.uuidString.lowercased()
-        filename = r.filename
+        // Capped here too, so a name stored before names were capped by scalars cannot swell a listing past
+        // the response limit.
+        filename = ImageService.capped(r.filename)
         format = r.format
         content_type = r.contentType
         width = r.width

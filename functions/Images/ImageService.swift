@@ -32,7 +32,7 @@ struct ImageService: Sendable {
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.
     func image(_ idText: String?, of owner: UUID) async throws -> ImageRecord {
-        guard let idText, let id = UUID(uuidString: idText),
+        guard let idText, let id = UUID(pathID: idText),
             let image = try await InvocationRecord.stage("sql.image", { try await storage({ try await images.find(id, owner: owner) }) })
         else {
             throw APIError(.notFound, "no such image")
@@ -103,12 +103,32 @@ struct ImageService: Sendable {
         )
     }
 
-    /// A display name: directory parts and control characters removed, at most 255 characters.
+    /// A display name: directory parts, control characters and bidirectional controls removed, at most 255
+    /// Unicode scalars.
     static func displayName(_ name: String?, format: ImageFormat) -> String {
         let last = (name ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter { $0.properties.generalCategory != .control }))
-            .trimmingCharacters(in: .whitespaces)
-        return clean.isEmpty || clean == "." || clean == ".." ? "upload.\(format.rawValue)" : String(clean.prefix(255))
+        let clean = String(String.UnicodeScalarView(last.unicodeScalars.filter {
+            $0.properties.generalCategory != .control && !bidiControls.contains($0.value)
+        })).trimmingCharacters(in: .whitespaces)
+        return clean.isEmpty || clean == "." || clean == ".." ? "upload.\(format.rawValue)" : capped(clean)
+    }
+
+    /// Bidirectional controls (U+202A-U+202E, U+2066-U+2069, the marks U+200E, U+200F and U+061C): in a name they
+    /// make `gpj.exe` read as `exe.jpg`.
+    static let bidiControls: Set<UInt32> = [0x061C, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069]
+
+    /// At most 255 Unicode scalars (so at most 1,020 bytes of UTF-8), cut between characters where one fits.
+    /// Characters alone did not bound it: "e" and 50,000 combining accents are one character of 100 KB.
+    static func capped(_ name: String, scalars limit: Int = 255) -> String {
+        guard name.unicodeScalars.count > limit else { return name }
+        var kept = "", count = 0
+        for character in name {
+            let size = character.unicodeScalars.count
+            guard count + size <= limit else { break }
+            kept.append(character)
+            count += size
+        }
+        return kept.isEmpty ? String(String.UnicodeScalarView(name.unicodeScalars.prefix(limit))) : kept
     }
 
     static func contentHash(_ bytes: [UInt8]) -> String {

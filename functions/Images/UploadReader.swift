@@ -62,6 +62,10 @@ struct Upload {
         else { throw APIError(.badRequest, "the multipart body has no boundary") }
         var boundary = String(boundaryParameter.dropFirst("boundary=".count))
         if boundary.hasPrefix("\""), boundary.hasSuffix("\""), boundary.count >= 2 { boundary = String(boundary.dropFirst().dropLast()) }
+        // RFC 2046 §5.1.1: 1 to 70 characters. A longer one served only to make the search slow.
+        guard (1...70).contains(boundary.utf8.count) else {
+            throw APIError(.badRequest, "the multipart boundary must be 1 to 70 characters (RFC 2046)")
+        }
         let body = [UInt8](try RequestBody.bytes(request))
         let delimiter = Array("--\(boundary)".utf8)
         var parts: [ArraySlice<UInt8>] = []
@@ -103,14 +107,23 @@ struct Upload {
 }
 
 extension Array where Element == UInt8 {
-    /// The first occurrence of `needle` at or after `from`.
+    /// The first occurrence of `needle` at or after `from`, by Knuth-Morris-Pratt: linear in the haystack
+    /// whatever the needle (the byte-by-byte compare before it cost body size × needle length).
     func firstRange(of needle: [UInt8], from: Int) -> Range<Int>? {
-        guard !needle.isEmpty, count >= needle.count, from <= count - needle.count else { return nil }
-        let first = needle[0]
-        var i = from
-        while i <= count - needle.count {
-            if self[i] == first, self[i..<(i + needle.count)].elementsEqual(needle) { return i..<(i + needle.count) }
-            i += 1
+        guard !needle.isEmpty, count >= needle.count, from >= 0, from <= count - needle.count else { return nil }
+        // failure[k]: the length of the longest proper prefix of needle[0...k] that is also its suffix.
+        var failure = [Int](repeating: 0, count: needle.count)
+        var k = 0
+        for i in 1..<needle.count {
+            while k > 0, needle[i] != needle[k] { k = failure[k - 1] }
+            if needle[i] == needle[k] { k += 1 }
+            failure[i] = k
+        }
+        var matched = 0
+        for i in from..<count {
+            while matched > 0, self[i] != needle[matched] { matched = failure[matched - 1] }
+            if self[i] == needle[matched] { matched += 1 }
+            if matched == needle.count { return (i + 1 - needle.count)..<(i + 1) }
         }
         return nil
     }

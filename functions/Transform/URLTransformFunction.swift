@@ -37,7 +37,7 @@ struct URLTransformFunction: APIFunction {
                 .init(field: $0, message: "is not a parameter of this route, which takes \(Self.queryParameters.sorted().joined(separator: ", ")); transformations are options in the path (fmt_png, w_400)")
             })
         }
-        guard let idText = request.pathParameters?["id"], let id = UUID(uuidString: idText) else {
+        guard let idText = request.pathParameters?["id"], let id = UUID(pathID: idText) else {
             throw APIError(.notFound, "no such image")
         }
         // Who asks: the signature stands for the source's owner, whoever that is; a token names its user.

@@ -25,6 +25,11 @@ struct WebhookTarget: Sendable, Equatable {
     /// The URL, or why it cannot be a target (a message for the `url` field).
     static func parse(_ text: String, policy: Policy) -> Result<WebhookTarget, Refusal> {
         guard text.utf8.count <= 2048 else { return .failure(.init("must be at most 2048 bytes")) }
+        // A raw NUL, CR, LF or other control character is no part of a URL (RFC 3986), and CR or LF would split
+        // the request line a delivery sends.
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return .failure(.init("must not contain control characters (NUL, CR, LF, ...); percent-encode them"))
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty, let url = components.url
         else {
