@@ -118,16 +118,16 @@ import Testing
             let connection = try RawHTTPConnection(port: port)
             let body = Data(repeating: 0x41, count: 2048)
             connection.send(Data("POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: \(body.count)\r\nExpect: 100-continue\r\n\r\n".utf8))
-            let interim = connection.read(until: "\r\n\r\n")
+            let interim = await connection.read(until: "\r\n\r\n")
             #expect(interim.hasPrefix("HTTP/1.1 100 Continue"))
             connection.send(body)
-            let final = connection.read(until: "\"pid\"")
+            let final = await connection.read(until: "\"pid\"")
             #expect(final.contains("HTTP/1.1 200 OK"))
 
             // Declared over the limit: no 100, a 413 straight away, and the body is never asked for.
             let refused = try RawHTTPConnection(port: port)
             refused.send(Data("POST /echo/x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: \(2 << 20)\r\nExpect: 100-continue\r\n\r\n".utf8))
-            let answer = refused.read(until: "payload_too_large")
+            let answer = await refused.read(until: "payload_too_large")
             #expect(answer.hasPrefix("HTTP/1.1 413"))
             #expect(!answer.contains("100 Continue"))
         }

@@ -58,11 +58,43 @@ import Testing
             let connection = try RawHTTPConnection(port: port)
             connection.send(Data("POST /echo/slow HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\nonly a little".utf8))
             // The rest of the body never comes: only the body timeout can answer this request.
-            let answer = connection.read(until: "\r\n\r\n")
+            let answer = await connection.read(until: "\r\n\r\n")
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer)")
             #expect(answer.lowercased().contains("connection: close"))
             // The runtime still serves others.
             #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
+        }
+    }
+
+    /// Headers sent a byte at a time: the connection is closed at the header deadline (before, each byte
+    /// restarted the idle timeout and the connection lived as long as the client liked).
+    @Test func headersThatTrickleInLoseTheConnection() async throws {
+        try await RuntimeHarness.with(headerTimeout: .seconds(1)) { h in
+            let port = try #require(URLComponents(string: h.baseURL)?.port)
+            let connection = try RawHTTPConnection(port: port)
+            let started = ContinuousClock.now
+            for byte in "GET /echo/slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8 {
+                connection.send(Data([byte]))
+                if ContinuousClock.now - started > .seconds(3) { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            // Closed: the read ends with nothing, well before the 30 s receive timeout.
+            #expect(await connection.read(until: "\r\n\r\n").isEmpty)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
+        }
+    }
+
+    /// Framing the server cannot read is the client's error, a 400, not a failed function.
+    @Test func malformedChunkedFramingIsA400() async throws {
+        try await RuntimeHarness.with { h in
+            let port = try #require(URLComponents(string: h.baseURL)?.port)
+            for framing in ["zz\r\nhello\r\n0\r\n\r\n", "5;\u{1}bad\r\nhello\r\n0\r\n\r\n"] {
+                let connection = try RawHTTPConnection(port: port)
+                connection.send(Data("POST /echo/fast HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n\(framing)".utf8))
+                let answer = await connection.read(until: "\r\n\r\n")
+                #expect(answer.hasPrefix("HTTP/1.1 400"), "\(framing.debugDescription): \(answer)")
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A bare TCP connection for what an HTTP client library hides: interim `100 Continue` responses.
-final class RawHTTPConnection {
+/// A bare TCP connection for what an HTTP client library hides: interim `100 Continue` responses, trickled
+/// headers and bodies, malformed framing. Its reads block, so they run on a thread of their own: on the 2-core
+/// machines two tests blocked in `recv` on Swift's cooperative threads starved the server they waited for.
+final class RawHTTPConnection: @unchecked Sendable {
     private let fd: Int32
 
     init(port: Int) throws {
@@ -24,15 +26,22 @@ final class RawHTTPConnection {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let sent = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, 0)
+                let sent = Glibc.send(fd, buffer.baseAddress! + offset, buffer.count - offset, Int32(MSG_NOSIGNAL))
                 if sent <= 0 { return }
                 offset += sent
             }
         }
     }
 
-    /// Reads until `marker` has arrived (or the 30 s receive timeout passes); returns all that was read.
-    func read(until marker: String) -> String {
+    /// Reads until `marker` has arrived, the connection closes or the 30 s receive timeout passes; returns all
+    /// that was read. Blocks a thread of its own, never one of the test's.
+    func read(until marker: String) async -> String {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.blockingRead(until: marker)) }
+        }
+    }
+
+    private func blockingRead(until marker: String) -> String {
         var received = Data()
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !String(decoding: received, as: UTF8.self).contains(marker) {

@@ -50,7 +50,7 @@ struct RuntimeHarness {
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
-        inheritEnvironment: Bool = true, corsOrigins: [String] = [],
+        inheritEnvironment: Bool = true, corsOrigins: [String] = [], headerTimeout: Duration = .seconds(10),
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -69,6 +69,7 @@ struct RuntimeHarness {
         configuration.startupFunctions = startup
         configuration.bodyTimeout = bodyTimeout
         configuration.cors = GatewayCORS(allowedOrigins: corsOrigins)
+        configuration.headerTimeout = headerTimeout
         // Tests invoke the sweeper themselves unless they ask for its timer.
         configuration.runSchedules = schedules != nil
         configuration.scheduleOverride = schedules

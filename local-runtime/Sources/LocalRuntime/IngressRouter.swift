@@ -67,7 +67,16 @@ enum IngressRouter {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limits.maxBodyBytes {
             throw HTTPError(.contentTooLarge)
         }
-        let body = try await collectBody(request, upTo: limits.maxBodyBytes, within: limits.bodyTimeout)
+        let body: ByteBuffer
+        do {
+            body = try await collectBody(request, upTo: limits.maxBodyBytes, within: limits.bodyTimeout)
+        } catch let error as HTTPError {
+            throw error
+        } catch {
+            // Malformed framing (a chunk size that is no number, a body that ends before its length): the
+            // client sent a bad request, as API Gateway answers it, not a failed function.
+            throw HTTPError(.badRequest, message: "The request body could not be read: its framing is malformed.")
+        }
         var parameters: [String: String] = [:]
         for name in parameterNames {
             if let value = context.parameters.get(name) { parameters[name] = value.removingPercentEncoding ?? value }
