@@ -28,7 +28,7 @@ struct MissingBytes: Sendable {
             try await storage { try await service.images.markBytesMissing(image.id) }
             throw Self.originalMissing
         }
-        let maker = VariantMaker(images: service.images, store: service.store, cache: service.objects, webhooks: service.webhooks)
+        let maker = VariantMaker(service: service)
         do {
             switch try await maker.make(image.id, owner: image.ownerID, logger: logger) {
             case .ready(let made): return made

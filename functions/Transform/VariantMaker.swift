@@ -46,9 +46,7 @@ struct VariantMaker: Sendable {
         do {
             spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(specJSON)}"#.utf8)))
         } catch {
-            let failure = ImagingError(.invalidTransformation, "the stored transformations could not be read")
-            _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
-            return .failed(failure)
+            return try await fail(id, ImagingError(.invalidTransformation, "the stored transformations could not be read"))
         }
         let bytes: Data
         do {
@@ -61,9 +59,7 @@ struct VariantMaker: Sendable {
             )
             logger.error("a variant's original has no bytes in the object store", metadata: ["source.id": "\(sourceID.uuidString.lowercased())"])
             try await images.markBytesMissing(sourceID)
-            _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
-            ServiceMetrics.count("imagefunctions_variants_failed_total", failure.code.rawValue)
-            return .failed(failure)
+            return try await fail(id, failure)
         }
         let result: EncodedImage
         let started = ContinuousClock.now
@@ -73,9 +69,7 @@ struct VariantMaker: Sendable {
             }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
-            _ = try await images.markFailed(id, code: error.code.rawValue, message: error.message)
-            ServiceMetrics.count("imagefunctions_variants_failed_total", error.code.rawValue)
-            return .failed(error)
+            return try await fail(id, error)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
@@ -100,5 +94,20 @@ struct VariantMaker: Sendable {
         }
         ServiceMetrics.count("imagefunctions_variants_made_total")
         return .ready(marked)
+    }
+
+    /// Marks the variant failed with the reason and counts it, whichever step found it could not be made.
+    private func fail(_ id: UUID, _ failure: ImagingError) async throws -> Outcome {
+        _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
+        ServiceMetrics.count("imagefunctions_variants_failed_total", failure.code.rawValue)
+        return .failed(failure)
+    }
+}
+
+extension VariantMaker {
+    /// The maker of the image functions that make variants within a request (URL transformations,
+    /// conversions, lost variants made again), from their shared service.
+    init(service: ImageService) {
+        self.init(images: service.images, store: service.store, cache: service.objects, webhooks: service.webhooks)
     }
 }

@@ -17,7 +17,7 @@ struct VariantOnDemand: Sendable {
 
     init(service: ImageService) {
         images = service.images
-        maker = VariantMaker(images: service.images, store: service.store, cache: service.objects, webhooks: service.webhooks)
+        maker = VariantMaker(service: service)
     }
 
     /// The variant of `spec` (normalized) of the ready image `source`, ready or failed if that happened within
