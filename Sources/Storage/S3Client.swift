@@ -46,6 +46,15 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// Deletes the bucket and whatever it still holds (SeaweedFS's default; S3 itself refuses a bucket that is not
+    /// empty); a missing bucket is not an error. For tests' buckets of their own.
+    public func deleteBucket() async throws(StorageError) {
+        let response = try await send(.DELETE, key: "", body: nil, timeout: .seconds(30))
+        guard response.status == .noContent || response.status == .ok || response.status == .notFound else {
+            throw StorageError(.objectStoreRejected, "deleting the bucket answered \(response.status.code)")
+        }
+    }
+
     public func putObject(key: String, body: Data, contentType: String) async throws(StorageError) {
         let response = try await send(.PUT, key: key, body: body, headers: [("content-type", contentType)], timeout: .seconds(60))
         guard response.status == .ok else {

@@ -11,11 +11,10 @@ import Testing
     let t = TransformEndToEndTests()
 
     func withService(_ body: @Sendable @escaping (RuntimeHarness, S3Client) async throws -> Void) async throws {
-        let bucket = "missing-\(UUID().uuidString.prefix(8).lowercased())"
-        let store = try RuntimeHarness.objectStore(bucket: bucket)
-        try await store.createBucket()
-        try await PresignedTransferEndToEndTests().withService(environment: ["S3_BUCKET": bucket, "SWEEP_ORPHANS_AFTER_SECONDS": "0"]) { h, _ in
-            try await body(h, store)
+        try await RuntimeHarness.withBucket("missing") { store in
+            try await PresignedTransferEndToEndTests().withService(environment: ["S3_BUCKET": store.settings.bucket, "SWEEP_ORPHANS_AFTER_SECONDS": "0"]) { h, _ in
+                try await body(h, store)
+            }
         }
     }
 

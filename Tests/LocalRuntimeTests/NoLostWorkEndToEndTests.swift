@@ -19,10 +19,9 @@ import Testing
     }
 
     func withService(schedules: Duration? = nil, _ body: @Sendable @escaping (Service) async throws -> Void) async throws {
-        let bucket = "sweep-\(UUID().uuidString.prefix(8).lowercased())"
-        let store = try RuntimeHarness.objectStore(bucket: bucket)
-        try await store.createBucket()
-        try await withService(schedules: schedules, s3: ["S3_BUCKET": bucket], store: store, body)
+        try await RuntimeHarness.withBucket("sweep") { store in
+            try await withService(schedules: schedules, s3: ["S3_BUCKET": store.settings.bucket], store: store, body)
+        }
     }
 
     /// With an S3 server of the test's own (`own` started), which the test may stop to make the store fail the

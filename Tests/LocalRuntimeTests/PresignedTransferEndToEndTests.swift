@@ -210,20 +210,19 @@ import Testing
     /// An upload never completed: once its URL has expired and the grace period passed, the sweeper forgets
     /// it and deletes its bytes. A bucket of its own, as the orphan sweep deletes what its database does not know.
     @Test func theSweeperRemovesExpiredUploads() async throws {
-        let bucket = "sweep-\(UUID().uuidString.prefix(8).lowercased())"
-        let store = try RuntimeHarness.objectStore(bucket: bucket)
-        try await store.createBucket()
-        let environment = ["S3_BUCKET": bucket, "S3_PRESIGN_UPLOAD_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0"]
-        try await withService(environment: environment) { h, _ in
-            let alice = try await I.signUp(h, "alice")
-            let upload = try await Self.presignedUpload(alice, try I.photo("Dune.jpg"), filename: "late.jpg")
-            let key = "uploads/\(alice.userID)/\(try #require(upload["id"] as? String))"
-            #expect(try await store.objectSize(key: key) != nil)
-            try await Task.sleep(for: .milliseconds(1500))
-            let report = try JSONSerialization.jsonObject(with: try await h.runtime.invoke("sweeper")) as? [String: Any]
-            #expect(report?["uploads_expired"] as? Int == 1)
-            #expect(try await store.objectSize(key: key) == nil)
-            #expect(try await h.request(.POST, try #require(upload["complete_url"] as? String), headers: alice.auth).status == 404)
+        try await RuntimeHarness.withBucket("sweep") { store in
+            let environment = ["S3_BUCKET": store.settings.bucket, "S3_PRESIGN_UPLOAD_SECONDS": "1", "SWEEP_ORPHANS_AFTER_SECONDS": "0"]
+            try await withService(environment: environment) { h, _ in
+                let alice = try await I.signUp(h, "alice")
+                let upload = try await Self.presignedUpload(alice, try I.photo("Dune.jpg"), filename: "late.jpg")
+                let key = "uploads/\(alice.userID)/\(try #require(upload["id"] as? String))"
+                #expect(try await store.objectSize(key: key) != nil)
+                try await Task.sleep(for: .milliseconds(1500))
+                let report = try JSONSerialization.jsonObject(with: try await h.runtime.invoke("sweeper")) as? [String: Any]
+                #expect(report?["uploads_expired"] as? Int == 1)
+                #expect(try await store.objectSize(key: key) == nil)
+                #expect(try await h.request(.POST, try #require(upload["complete_url"] as? String), headers: alice.auth).status == 404)
+            }
         }
     }
 }

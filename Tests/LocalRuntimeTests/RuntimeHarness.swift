@@ -38,6 +38,22 @@ struct RuntimeHarness {
         ))
     }
 
+    /// A bucket of the test's own on the test S3 server, named `prefix-<random>`, deleted afterwards whatever the
+    /// body does: SeaweedFS gives every bucket volumes of its own, so buckets left behind by test runs used
+    /// up the server's volumes ("no free volumes left").
+    static func withBucket<T: Sendable>(_ prefix: String, _ body: (S3Client) async throws -> T) async throws -> T {
+        let store = try objectStore(bucket: "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())")
+        try await store.createBucket()
+        do {
+            let result = try await body(store)
+            try? await store.deleteBucket()
+            return result
+        } catch {
+            try? await store.deleteBucket()
+            throw error
+        }
+    }
+
     /// The delivery limit every harness declares the fixture queue with (RabbitMQ refuses to redeclare a queue
     /// with other arguments).
     static let deliveryLimit = 3  // local-runtime's default, so dev and test runs declare queues alike
@@ -50,7 +66,7 @@ struct RuntimeHarness {
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
-        inheritEnvironment: Bool = true, corsOrigins: [String] = [], headerTimeout: Duration = .seconds(10),
+        inheritEnvironment: Bool = true, corsOrigins: [String] = [],
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -69,7 +85,6 @@ struct RuntimeHarness {
         configuration.startupFunctions = startup
         configuration.bodyTimeout = bodyTimeout
         configuration.cors = GatewayCORS(allowedOrigins: corsOrigins)
-        configuration.headerTimeout = headerTimeout
         // Tests invoke the sweeper themselves unless they ask for its timer.
         configuration.runSchedules = schedules != nil
         configuration.scheduleOverride = schedules
