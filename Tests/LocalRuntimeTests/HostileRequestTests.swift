@@ -66,25 +66,6 @@ import Testing
         }
     }
 
-    /// Headers sent a byte at a time: the connection is closed at the header deadline (before, each byte
-    /// restarted the idle timeout and the connection lived as long as the client liked).
-    @Test func headersThatTrickleInLoseTheConnection() async throws {
-        try await RuntimeHarness.with(headerTimeout: .seconds(1)) { h in
-            let port = try #require(URLComponents(string: h.baseURL)?.port)
-            let connection = try RawHTTPConnection(port: port)
-            let started = ContinuousClock.now
-            for byte in "GET /echo/slow HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8 {
-                connection.send(Data([byte]))
-                if ContinuousClock.now - started > .seconds(3) { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            // Closed: the read ends with nothing, well before the 30 s receive timeout.
-            #expect(await connection.read(until: "\r\n\r\n").isEmpty)
-            #expect(ContinuousClock.now - started < .seconds(10))
-            #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
-        }
-    }
-
     /// Framing the server cannot read is the client's error, a 400, not a failed function.
     @Test func malformedChunkedFramingIsA400() async throws {
         try await RuntimeHarness.with { h in
