@@ -104,7 +104,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "functions",
-            // The gallery's files, compiled into the binary (`PackageResources`): the Lambda package is one
+            // The gallery's files and the OpenAPI document, compiled into the binary (`PackageResources`): the Lambda package is one
             // executable and its libraries, with no resource bundle beside it to lose.
             resources: [
                 .embedInCode("Gallery/static/index.html"),
@@ -112,6 +112,7 @@ let package = Package(
                 .embedInCode("Gallery/static/api.js"),
                 .embedInCode("Gallery/static/transformations.js"),
                 .embedInCode("Gallery/static/style.css"),
+                .embedInCode("OpenAPI/openapi.json"),
             ]
         ),
         .executableTarget(
