@@ -225,9 +225,16 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // What the test targets share: images made from pixels, pixels read back, specs parsed as requests
+        // are. Only tests import it (with @testable, so its internal helpers may use Imaging's internals).
+        .target(
+            name: "TestSupport",
+            dependencies: ["Imaging", "CVips", "Functions"],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "ImagingTests",
-            dependencies: ["ChildProcess", "Imaging", "CVips", "imaging-benchmark"]
+            dependencies: ["ChildProcess", "Imaging", "CVips", "TestSupport", "imaging-benchmark"]
         ),
         .testTarget(
             name: "MessagingTests",
@@ -237,6 +244,8 @@ let package = Package(
             name: "FunctionsTests",
             dependencies: [
                 "Functions",
+                "Imaging",
+                "TestSupport",
                 "FunctionRuntime",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -252,6 +261,7 @@ let package = Package(
                 "fixture-functions",
                 "image-functions",
                 "Imaging",
+                "TestSupport",
                 "CVips",
                 "Storage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

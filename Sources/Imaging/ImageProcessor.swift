@@ -102,8 +102,7 @@ public enum ImageProcessor {
     /// For the 20 MP test photo that made the stored file 5.2 MB instead of 4.4, and slower to decode for
     /// every later transformation (its new variants ran at 0.70x thumbor's rate, which reads the file).
     public static func normalizeOriginal(_ source: ImageSource) throws(ImagingError) -> EncodedImage {
-        var spec = TransformationSpec()
-        spec.quality = source.format == .jpeg || source.format == .webp || source.format == .avif || source.format == .heif ? 92 : nil
+        let spec = TransformationSpec(quality: source.format == .jpeg || source.format == .webp || source.format == .avif || source.format == .heif ? 92 : nil)
         return try process(source, spec: spec, subsampleChroma: source.format == .jpeg && source.chromaSubsampling == "4:2:0")
     }
 }

@@ -23,29 +23,29 @@ struct TransformationPlan {
         steps = []
         if source.isAnimation, spec.animated, outputFormat.animates {
             load = .allFrames
-            steps = [AutoOrient(), NormalizeColour()]
-            if let pipeline = spec.pipeline {
-                steps += Self.operations(of: pipeline, from: source.orientedSize)
-            } else {
-                steps += Self.operations(of: Self.fixedOrderSteps(spec), from: source.orientedSize)
-            }
+            steps = [AutoOrient(), NormalizeColour()] + Self.operations(of: spec.steps, from: source.orientedSize)
             return
         }
-        if let pipeline = spec.pipeline {
+        if !spec.isFixedOrder {
             // A first resize may still shrink a JPEG while it decodes; everything else runs in the order given.
-            if case .resize(let resize)? = pipeline.first, source.format == .jpeg,
+            if case .resize(let resize)? = spec.steps.first, source.format == .jpeg,
                 let shrink = Self.jpegShrink(for: resize, from: source.orientedSize), shrink > 1
             {
                 load = .open(jpegShrink: shrink)
             } else {
                 load = .open(jpegShrink: 1)
             }
-            steps = [AutoOrient(), NormalizeColour()] + Self.operations(of: pipeline, from: source.orientedSize)
+            steps = [AutoOrient(), NormalizeColour()] + Self.operations(of: spec.steps, from: source.orientedSize)
             return
         }
+        // The fixed order: a crop, then a resize, come first when there are any.
+        let crop: TransformationSpec.Crop?
+        let resize: TransformationSpec.Resize?
+        if case .crop(let c)? = spec.first(.crop) { crop = c } else { crop = nil }
+        if case .resize(let r)? = spec.first(.resize) { resize = r } else { resize = nil }
         // Without a crop first, the resize happens while loading: JPEGs and WebPs decode at a fraction of
         // their size, which is most of libvips's speed on large photos. That path also applies EXIF orientation.
-        if spec.crop == nil, let resize = spec.resize, source.format == .jpeg,
+        if crop == nil, let resize, source.format == .jpeg,
             let shrink = Self.jpegShrink(for: resize, from: source.orientedSize), shrink > 1
         {
             // libvips's thumbnail lets the JPEG decoder shrink only to about twice the target; decoding at the
@@ -55,26 +55,25 @@ struct TransformationPlan {
             steps.append(AutoOrient())
             steps.append(NormalizeColour())
             steps.append(Resize(resize: Self.exactSize(for: resize, from: source.orientedSize)))
-        } else if spec.crop == nil, let resize = spec.resize {
+        } else if crop == nil, let resize {
             load = .resizeWhileLoading(resize)
             steps.append(NormalizeColour())
         } else {
             load = .open(jpegShrink: 1)
             steps.append(AutoOrient())
             steps.append(NormalizeColour())
-            if let crop = spec.crop { steps.append(Crop(crop: crop)) }
-            if let resize = spec.resize { steps.append(Resize(resize: resize)) }
+            if let crop { steps.append(Crop(crop: crop)) }
+            if let resize { steps.append(Resize(resize: resize)) }
         }
         // contain: fit inside, then pad to exactly the box.
-        if let resize = spec.resize, resize.fit == .contain, let width = resize.width, let height = resize.height {
+        if let resize, resize.fit == .contain, let width = resize.width, let height = resize.height {
             steps.append(PadToBox(width: width, height: height))
         }
         // The rest as a pipeline would run it: rendered into memory before a rotation or flip (which
         // sequential decoding cannot serve, and the image is small by now), then the filters, then the
         // watermark, so it is not blurred, inverted or toned.
-        var rest = spec
-        (rest.crop, rest.resize) = (nil, nil)  // done above
-        steps += Self.operations(of: Self.fixedOrderSteps(rest), from: source.orientedSize)
+        let rest = spec.steps.filter { $0.kind != .crop && $0.kind != .resize }  // done above
+        steps += Self.operations(of: rest, from: source.orientedSize)
     }
 
     /// The deepest JPEG decoder shrink (1, 2, 4 or 8) whose output is still at least the size the resize needs
@@ -111,19 +110,6 @@ struct TransformationPlan {
         let width = max(1, Int((Double(size.width) * scale).rounded()))
         let height = max(1, Int((Double(size.height) * scale).rounded()))
         return .init(width: width, height: height, fit: .fill)
-    }
-
-    /// The fixed-order fields as pipeline steps, in the fixed order (the operations an animation's frames get).
-    static func fixedOrderSteps(_ spec: TransformationSpec) -> [TransformationSpec.Step] {
-        var steps: [TransformationSpec.Step] = []
-        if let crop = spec.crop { steps.append(.crop(crop)) }
-        if let resize = spec.resize { steps.append(.resize(resize)) }
-        if let degrees = spec.rotate { steps.append(.rotate(degrees)) }
-        if spec.flip { steps.append(.flip) }
-        if spec.mirror { steps.append(.mirror) }
-        if !spec.filters.isEmpty { steps.append(.filters(spec.filters)) }
-        if let watermark = spec.watermark { steps.append(.watermark(watermark)) }
-        return steps
     }
 
     /// The operations of a pipeline's steps, in order. A resize that keeps the aspect ratio is sized from the

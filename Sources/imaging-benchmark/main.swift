@@ -17,8 +17,9 @@ let arguments = CommandLine.arguments
 /// Unbuffered, so the table so far survives whatever happens later.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
+/// A spec in its canonical JSON shape (defaults may be left out), as the worker reads a stored one.
 func transformationSpec(_ json: String) throws -> TransformationSpec {
-    try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(json)}"#.utf8)))
+    try JSONDecoder().decode(TransformationSpec.self, from: Data(json.utf8))
 }
 
 if arguments.count >= 4, arguments[1] == "--rss" {

@@ -2,6 +2,8 @@ import CVips
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
+import Functions
 
 /// Animated GIF and WebP keep every frame, with their delays and loop count, through the operations and
 /// between the two formats; a still result or `"animated": false` takes the first frame. Checked on the
@@ -75,7 +77,7 @@ import Testing
         #expect(!(try T.parse(#"{"animated":false}"#)).isEmpty)
         #expect(try T.parse(#"{"animated":true,"flip":true}"#).canonicalJSON == #"{"flip":true}"#)
         #expect(try T.parse(#"{"animated":false,"flip":true}"#).canonicalJSON == #"{"animated":false,"flip":true}"#)
-        #expect(try TransformationSpec.parse(urlOptions: "flip,still") == (try T.parse(#"{"animated":false,"flip":true}"#)))
+        #expect(try TransformationParsing.parse(urlOptions: "flip,still") == (try T.parse(#"{"animated":false,"flip":true}"#)))
     }
 
     @Test func theLimitsCountEveryFrameBeforeDecoding() throws {

@@ -2,6 +2,7 @@ import ChildProcess
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
 
 /// Our BlurHash encoder against the reference one: Wolt's `blurhash-python` (PyPI), a binding of the C
 /// encoder that blurha.sh publishes, on exactly the same pixels. The reference's own test vectors need its

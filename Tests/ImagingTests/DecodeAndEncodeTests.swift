@@ -3,6 +3,7 @@ import ChildProcess
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
 
 @Suite struct DecodeAndEncodeTests {
     typealias T = TestImages

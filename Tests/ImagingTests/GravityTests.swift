@@ -2,6 +2,8 @@ import CVips
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
+import Functions
 
 /// `resize.gravity` for `cover`: which part of the image the crop keeps, checked on decoded pixels; and what
 /// the spec accepts, refuses and hashes.
@@ -86,7 +88,7 @@ import Testing
             do {
                 _ = try T.parse(json)
                 return []
-            } catch let error as SpecValidationError {
+            } catch let error as TransformationErrors {
                 return error.errors.map(\.field)
             } catch {
                 return ["not a spec error: \(error)"]
@@ -95,7 +97,7 @@ import Testing
         // A gravity with both sides and no fit means cover; `center` is `centre`; the default is left out of
         // the canonical form, so specs from before gravity keep their hash.
         let implied = try T.parse(#"{"resize":{"width":10,"height":20,"gravity":"smart"}}"#)
-        #expect(implied.resize?.fit == .cover && implied.resize?.gravity == .smart)
+        #expect(implied.steps == [.resize(.init(width: 10, height: 20, fit: .cover, gravity: .smart))])
         #expect(implied.canonicalJSON == #"{"resize":{"fit":"cover","gravity":"smart","height":20,"width":10}}"#)
         let centred = try T.parse(#"{"resize":{"width":10,"height":20,"fit":"cover","gravity":"center"}}"#)
         #expect(centred == (try T.parse(#"{"resize":{"width":10,"height":20,"fit":"cover"}}"#)))
@@ -105,7 +107,7 @@ import Testing
         #expect(fields(#"{"resize":{"width":10,"height":20,"gravity":"up"}}"#) == ["transformations.resize.gravity"])
         #expect(fields(#"{"resize":{"width":10,"height":20,"gravity":1}}"#) == ["transformations.resize.gravity"])
         // By URL: g_<gravity>.
-        #expect(try TransformationSpec.parse(urlOptions: "w_10,h_20,g_smart") == implied)
+        #expect(try TransformationParsing.parse(urlOptions: "w_10,h_20,g_smart") == implied)
         #expect(implied.urlOptions == "w_10,h_20,fit_cover,g_smart")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
 
 /// Input meant to crash, exhaust or trick the decoder: each is a clean typed error.
 @Suite struct HostileInputTests {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
 
 /// Every operation on a four-colour quadrant image (64x48: red, green / blue, yellow), checked on the decoded
 /// output's size and pixel colours.

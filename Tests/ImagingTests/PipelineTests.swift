@@ -1,6 +1,8 @@
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
+import Functions
 
 /// Ordered pipelines: steps run in the order given, each checked against the size the steps before it make,
 /// and a pipeline that is the fixed order after all is the fixed-order spec (one variant).
@@ -14,9 +16,9 @@ import Testing
 
     func fields(_ json: String, size: (Int, Int) = (64, 48)) -> [String] {
         do {
-            try T.parse(json).validate(forImageOf: size)
+            _ = try TransformationParsing.parse(body: #"{"transformations":\#(json)}"#, forImageOf: size)
             return []
-        } catch let error as SpecValidationError {
+        } catch let error as TransformationErrors {
             return error.errors.map(\.field)
         } catch {
             return ["not a spec error: \(error)"]
@@ -65,7 +67,7 @@ import Testing
     @Test func aPipelineInTheFixedOrderIsTheFixedSpec() throws {
         let pipeline = try T.parse(#"{"pipeline":[{"crop":{"x":0,"y":0,"width":40,"height":30}},{"resize":{"width":20}},{"flip":false},{"filters":{"sepia":true}}]}"#)
         let fixed = try T.parse(#"{"filters":{"sepia":true},"resize":{"width":20},"crop":{"x":0,"y":0,"width":40,"height":30}}"#)
-        #expect(pipeline == fixed && pipeline.hash == fixed.hash && pipeline.pipeline == nil)
+        #expect(pipeline == fixed && pipeline.hash == fixed.hash && pipeline.isFixedOrder)
         // Out of that order it is a pipeline, and another variant; its canonical form keeps the order and
         // parses back to the same spec.
         let reordered = try T.parse(#"{"pipeline":[{"resize":{"width":20}},{"crop":{"x":0,"y":0,"width":10,"height":10}}],"format":"png"}"#)

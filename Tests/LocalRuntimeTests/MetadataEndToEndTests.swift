@@ -2,6 +2,7 @@ import Foundation
 @testable import Imaging
 import NIOHTTP1
 import Testing
+@testable import TestSupport
 
 /// `GET /images/{id}/metadata` through local-runtime: the properties of a photo computed at upload (the
 /// orientation it was turned by, alpha, colour space, dominant colour, BlurHash), the same read from the

@@ -3,6 +3,7 @@ import NIOHTTP1
 import PostgresNIO
 import Storage
 import Testing
+@testable import TestSupport
 
 /// What the sweeper and the dead-letter function guarantee, staged for real: the leftovers of a crash between
 /// commit and publish, an object whose row was never written, and a job no worker can finish. Each test has a

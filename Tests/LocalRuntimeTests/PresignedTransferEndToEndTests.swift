@@ -4,6 +4,7 @@ import FunctionRuntime
 import Imaging
 import Storage
 import Testing
+@testable import TestSupport
 
 /// Large images never pass through a function: they go up with a presigned PUT and come back through a
 /// redirect to a presigned GET, end to end through local-runtime with AWS's limits on (its defaults).

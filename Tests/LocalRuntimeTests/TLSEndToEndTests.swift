@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Storage
 import Testing
+@testable import TestSupport
 
 /// The whole flow with TLS to both PostgreSQL (sslmode=verify-full) and RabbitMQ (amqps, the broker's
 /// certificate and name verified), as RDS and Amazon MQ require: the functions and local-runtime's consumer

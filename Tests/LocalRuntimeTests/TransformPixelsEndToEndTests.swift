@@ -1,6 +1,7 @@
 import Foundation
 @testable import Imaging
 import Testing
+@testable import TestSupport
 
 /// Every operation through the API, checked on the decoded pixels of the served variant, as ImagingTests check
 /// them in process: a four-colour quadrant PNG (red, green / blue, yellow) is uploaded, each transformation is

@@ -2,6 +2,7 @@ import Foundation
 @testable import Imaging
 import NIOHTTP1
 import Testing
+@testable import TestSupport
 
 /// `GET /images/{id}/t/{options}` through local-runtime with real workers and services: a variant made within
 /// the request, served, and the same variant as the JSON route; signed URLs that need no header; errors that

@@ -48,7 +48,7 @@ struct ImageBytesFunction: APIFunction {
     /// transformation, or failed) is returned as it is: its work is not done a second time.
     func converted(_ image: ImageRecord, to format: ImageFormat, context: InvocationContext) async throws -> ImageRecord {
         guard let sourceFormat = ImageFormat(rawValue: image.format) else { throw APIError(.notFound, "no such image") }
-        let spec = { var spec = TransformationSpec(); spec.format = format; return spec }()
+        let spec = TransformationSpec(format: format)
         return try await VariantOnDemand(service: service)
             .variant(spec, of: image, sourceFormat: sourceFormat, waitLimit: .zero, logger: context.logger).variant
     }

@@ -145,7 +145,7 @@ extension APIError {
         case .payloadTooLarge: self.init(.payloadTooLarge, error.message)
         case .imageTooLarge: self.init(Code(rawValue: "image_too_large"), error.message)
         case .corruptImage: self.init(Code(rawValue: "corrupt_image"), error.message)
-        case .invalidTransformation: self.init(Code(rawValue: "invalid_transformation"), error.message)
+        case .invalidTransformation: self.init(.invalidTransformation, error.message)
         default: self.init(.internalError, "the image could not be processed", underlying: error)
         }
     }

@@ -32,12 +32,12 @@ struct TransformFunction: APIFunction {
         let body = try RequestBody.json(request)
         var spec = try Self.parse(body, against: source)
         guard source.status == .ready, let sourceFormat = ImageFormat(rawValue: source.format) else {
-            throw APIError(APIError.Code(rawValue: "invalid_transformation"), "the source image is not ready yet")
+            throw APIError(.invalidTransformation, "the source image is not ready yet")
         }
         spec = spec.normalized(sourceFormat: sourceFormat)
         guard !spec.isEmpty else {
             throw APIError(
-                APIError.Code(rawValue: "invalid_transformation"), "the transformations change nothing",
+                .invalidTransformation, "the transformations change nothing",
                 fieldErrors: [.init(field: "transformations", message: "must contain at least one transformation that changes the image")]
             )
         }
@@ -102,17 +102,11 @@ struct TransformFunction: APIFunction {
 
     /// The spec of a request body, valid for this source; every bad field is a 422 `invalid_transformation`.
     static func parse(_ body: JSONValue, against source: ImageRecord) throws(APIError) -> TransformationSpec {
-        let spec: TransformationSpec
         do {
-            spec = try TransformationSpec.parse(body: body)
-            try spec.validate(forImageOf: (source.width ?? 0, source.height ?? 0))
+            return try TransformationParsing.parse(body: body, forImageOf: (source.width ?? 0, source.height ?? 0))
         } catch {
-            throw APIError(
-                APIError.Code(rawValue: "invalid_transformation"), "the transformations are not valid",
-                fieldErrors: error.errors.map { .init(field: $0.field, message: $0.message) }
-            )
+            throw APIError(error, "the transformations are not valid")
         }
-        return spec
     }
 
     /// The longest `Prefer: wait` asked for, as the contract says. The wait itself also ends 2 s before the

@@ -58,7 +58,7 @@ struct URLTransformFunction: APIFunction {
         // the signed source): no user read, no source read, no validation (a variant exists only for a spec
         // that was valid for its source). Anything else takes the full path below, 401s included.
         var lookedUp: (hash: String, variant: ImageRecord?)?
-        if signed || owner != nil, let spec = try? TransformationSpec.parse(urlOptions: options) {
+        if signed || owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options) {
             lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: owner))
         }
         if let existing = lookedUp?.variant, existing.status == .ready {
@@ -129,31 +129,17 @@ struct URLTransformFunction: APIFunction {
     static func spec(_ options: String, for source: ImageRecord, sourceFormat: ImageFormat) throws(APIError) -> TransformationSpec {
         let spec: TransformationSpec
         do {
-            spec = try parsed(options, forImageOf: (source.width ?? 0, source.height ?? 0))
+            spec = try TransformationParsing.parse(urlOptions: options, forImageOf: (source.width ?? 0, source.height ?? 0))
         } catch {
-            throw APIError(
-                APIError.Code(rawValue: "invalid_transformation"), "the transformation options are not valid",
-                fieldErrors: error.errors.map { .init(field: $0.field, message: $0.message) }
-            )
+            throw APIError(error, "the transformation options are not valid")
         }
         let normalized = spec.normalized(sourceFormat: sourceFormat)
         guard !normalized.isEmpty else {
             throw APIError(
-                APIError.Code(rawValue: "invalid_transformation"), "the transformations change nothing",
+                .invalidTransformation, "the transformations change nothing",
                 fieldErrors: [.init(field: "options", message: "must contain at least one transformation that changes the image")]
             )
         }
         return normalized
-    }
-
-    /// The options parsed and checked against the source's size, every error named by its option.
-    static func parsed(_ options: String, forImageOf size: (width: Int, height: Int)) throws(SpecValidationError) -> TransformationSpec {
-        let spec = try TransformationSpec.parse(urlOptions: options)
-        do {
-            try spec.validate(forImageOf: size)
-        } catch {
-            throw SpecValidationError(error.errors.map { .init(field: TransformationSpec.urlOptionField(for: $0.field), message: $0.message) })
-        }
-        return spec
     }
 }

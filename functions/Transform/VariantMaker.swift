@@ -44,7 +44,7 @@ struct VariantMaker: Sendable {
         let (sourceID, specJSON, hash) = (claim.sourceID, claim.transformations, claim.specHash)
         let spec: TransformationSpec
         do {
-            spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(specJSON)}"#.utf8)))
+            spec = try JSONDecoder().decode(TransformationSpec.self, from: Data(specJSON.utf8))
         } catch {
             return try await fail(id, ImagingError(.invalidTransformation, "the stored transformations could not be read"))
         }

@@ -26,8 +26,8 @@ enum PipelineDryRun {
                 // The first crop that does not fit ends the check: the sizes after it are unknown.
                 guard crop.x + crop.width <= image.width, crop.y + crop.height <= image.height else {
                     throw SpecValidationError([.init(
-                        field: "transformations.pipeline[\(i)].crop",
-                        message: "x + width must be at most \(image.width) and y + height at most \(image.height), the size of the image the steps before it make"
+                        .step(i, ["crop"]),
+                        "x + width must be at most \(image.width) and y + height at most \(image.height), the size of the image the steps before it make"
                     )])
                 }
                 operations = [Crop(crop: crop)]

@@ -72,7 +72,7 @@ let testdata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 for photo in ["Dune.jpg", "Kleiber_by_Lukas_Baubkus.jpg"] {
     let bytes = try Data(contentsOf: testdata.appendingPathComponent(photo))
     // In-process: the same 800 px resize, straight through the imaging pipeline.
-    let spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":{"resize":{"width":800},"quality":80}}"#.utf8)))
+    let spec = try JSONDecoder().decode(TransformationSpec.self, from: Data(#"{"resize":{"width":800},"quality":80}"#.utf8))
     var inProcess: [Double] = []
     for _ in 0..<7 {
         let start = ContinuousClock.now

@@ -295,7 +295,7 @@ if wanted("hostile") {
     let photo = [UInt8](dune)
     var samples: [(String, [UInt8])] = [("jpeg", photo)]
     for format in ["png", "webp", "gif", "tiff", "avif", "heif"] {
-        let spec = try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":{"resize":{"width":240},"format":"\#(format)"}}"#.utf8)))
+        let spec = try JSONDecoder().decode(TransformationSpec.self, from: Data(#"{"resize":{"width":240},"format":"\#(format)"}"#.utf8))
         samples.append((format, try ImageProcessor.process(try ImageSource(bytes: photo), spec: spec).bytes))
     }
     func pngBomb() -> [UInt8] {

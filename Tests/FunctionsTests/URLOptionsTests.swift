@@ -1,17 +1,17 @@
 import Foundation
-@testable import Imaging
+import Imaging
+@testable import Functions
 import Testing
+@testable import TestSupport
 
 /// The URL spelling of transformations (`w_800,fmt_webp`): it parses into the same normalized spec as the JSON
 /// body, every JSON field has an option, and every bad option is named.
 @Suite struct URLOptionsTests {
-    static func json(_ text: String) throws -> TransformationSpec {
-        try TransformationSpec.parse(body: JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(text)}"#.utf8)))
-    }
+    static func json(_ text: String) throws -> TransformationSpec { try TestImages.parse(text) }
 
     static func fields(_ options: String) -> [String] {
         do {
-            _ = try TransformationSpec.parse(urlOptions: options)
+            _ = try TransformationParsing.parse(urlOptions: options)
             return []
         } catch {
             return error.errors.map(\.field)
@@ -19,12 +19,12 @@ import Testing
     }
 
     @Test func theIssuesExampleIsTheJSONSpec() throws {
-        let url = try TransformationSpec.parse(urlOptions: "w_800,h_600,fit_cover,fmt_webp,q_80,rot_90,gray")
+        let url = try TransformationParsing.parse(urlOptions: "w_800,h_600,fit_cover,fmt_webp,q_80,rot_90,gray")
         let body = try Self.json(#"{"resize":{"width":800,"height":600,"fit":"cover"},"format":"webp","quality":80,"rotate":90,"filters":{"grayscale":true}}"#)
         #expect(url == body)
         #expect(url.hash == body.hash)
         // Order and case do not matter; the alias means the same.
-        #expect(try TransformationSpec.parse(urlOptions: "GRAYSCALE,rot_450,q_80,FMT_WEBP,fit_cover,h_600,w_800") == body)
+        #expect(try TransformationParsing.parse(urlOptions: "GRAYSCALE,rot_450,q_80,FMT_WEBP,fit_cover,h_600,w_800") == body)
     }
 
     /// Each of these JSON specs, between them using every field, survives `urlOptions` and back unchanged.
@@ -49,13 +49,13 @@ import Testing
         let spec = try Self.json(text)
         let options = spec.urlOptions
         #expect(!options.contains(" "))
-        let back = try TransformationSpec.parse(urlOptions: options)
+        let back = try TransformationParsing.parse(urlOptions: options)
         #expect(back == spec, "\(text) → \(options)")
         #expect(back.canonicalJSON == spec.canonicalJSON)
     }
 
     @Test func everyJSONFieldHasAnOption() {
-        let covered = Set(TransformationSpec.urlOptions.map { $0.field.joined(separator: ".") })
+        let covered = Set(URLTransformationParser.options.map { $0.field.joined(separator: ".") })
         let jsonFields = [
             "resize.width", "resize.height", "resize.fit", "resize.gravity", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
             "filters.blur", "filters.sharpen", "filters.invert", "watermark.text", "watermark.position", "watermark.opacity", "format",
@@ -65,9 +65,8 @@ import Testing
     }
 
     @Test func percentEncodedValuesAreDecodedAfterTheSplit() throws {
-        let spec = try TransformationSpec.parse(urlOptions: "wm_Hello%2C%20world,wmpos_center")
-        #expect(spec.watermark?.text == "Hello, world")
-        #expect(spec.watermark?.position == .center)
+        let spec = try TransformationParsing.parse(urlOptions: "wm_Hello%2C%20world,wmpos_center")
+        #expect(spec.steps == [.watermark(.init(text: "Hello, world", position: .center))])
     }
 
     @Test func everyBadOptionIsNamed() {
@@ -89,23 +88,22 @@ import Testing
     }
 
     @Test func aCropOutsideTheImageIsNamedByItsOption() throws {
-        let spec = try TransformationSpec.parse(urlOptions: "crop_100:0:50:50")
         do {
-            try spec.validate(forImageOf: (120, 80))
+            _ = try TransformationParsing.parse(urlOptions: "crop_100:0:50:50", forImageOf: (120, 80))
             Issue.record("the crop should not fit")
         } catch {
-            #expect(error.errors.map { TransformationSpec.urlOptionField(for: $0.field) } == ["options.crop"])
+            #expect(error.errors.map(\.field) == ["options.crop"])
         }
     }
 
     @Test func barsSeparateThePipelinesSteps() throws {
-        let url = try TransformationSpec.parse(urlOptions: "w_400|crop_300:0:100:100|rot_90,fmt_png")
+        let url = try TransformationParsing.parse(urlOptions: "w_400|crop_300:0:100:100|rot_90,fmt_png")
         let json = try Self.json(#"{"pipeline":[{"resize":{"width":400}},{"crop":{"x":300,"y":0,"width":100,"height":100}},{"rotate":90}],"format":"png"}"#)
         #expect(url == json && url.hash == json.hash)
         #expect(url.urlOptions == "w_400|crop_300:0:100:100|rot_90,fmt_png")
         // In the fixed order it is the fixed spec, as in JSON; %7C, as some clients send the bar, separates too.
-        #expect(try TransformationSpec.parse(urlOptions: "w_400|flip") == (try TransformationSpec.parse(urlOptions: "w_400,flip")))
-        #expect(try TransformationSpec.parse(urlOptions: "w_400%7Ccrop_300:0:100:100%7crot_90,fmt_png") == url)
+        #expect(try TransformationParsing.parse(urlOptions: "w_400|flip") == (try TransformationParsing.parse(urlOptions: "w_400,flip")))
+        #expect(try TransformationParsing.parse(urlOptions: "w_400%7Ccrop_300:0:100:100%7crot_90,fmt_png") == url)
     }
 
     @Test func aPipelinesBadStepsAreNamedByTheirPlace() throws {
@@ -114,12 +112,11 @@ import Testing
         #expect(Self.fields("w_400||flip") == ["options[1]"])
         #expect(Self.fields("fmt_png,w_10|fmt_jpeg,flip") == ["options[1].fmt"])
         // A crop outside the image the steps before it make (checked against the source at request time).
-        let spec = try TransformationSpec.parse(urlOptions: "w_32|crop_20:0:16:12")
         do {
-            try spec.validate(forImageOf: (64, 48))
+            _ = try TransformationParsing.parse(urlOptions: "w_32|crop_20:0:16:12", forImageOf: (64, 48))
             Issue.record("the crop should not fit the 32x24 image")
         } catch {
-            #expect(error.errors.map { TransformationSpec.urlOptionField(for: $0.field) } == ["options[1].crop"])
+            #expect(error.errors.map(\.field) == ["options[1].crop"])
         }
     }
 }

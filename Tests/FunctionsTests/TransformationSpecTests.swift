@@ -1,16 +1,17 @@
 import Foundation
-@testable import Imaging
+import Imaging
+@testable import Functions
 import Testing
+@testable import TestSupport
 
 @Suite struct TransformationSpecTests {
     func parse(_ json: String) throws -> TransformationSpec { try TestImages.parse(json) }
 
-    func errors(_ body: String) -> [SpecValidationError.FieldError] {
+    func errors(_ body: String) -> [Problem.FieldError] {
         do {
-            let value = try JSONDecoder().decode(JSONValue.self, from: Data(body.utf8))
-            _ = try TransformationSpec.parse(body: value)
+            _ = try TransformationParsing.parse(body: body)
             return []
-        } catch let error as SpecValidationError {
+        } catch let error as TransformationErrors {
             return error.errors
         } catch {
             return [.init(field: "json", message: "\(error)")]
@@ -98,7 +99,9 @@ import Testing
             try both.validate(forImageOf: (48, 64))
             Issue.record("expected an error")
         } catch {
-            #expect(error.errors.map(\.field) == ["transformations.crop.width", "transformations.crop.height"])
+            #expect(error.errors.map(\.path) == [.field(["crop", "width"]), .field(["crop", "height"])])
+            #expect(TransformationErrors(error, in: .json).errors.map(\.field) == ["transformations.crop.width", "transformations.crop.height"])
+            #expect(TransformationErrors(error, in: .url).errors.map(\.field) == ["options.crop", "options.crop"])
         }
     }
 }

@@ -1,5 +1,6 @@
 import CVips
 import Foundation
+import Functions
 @testable import Imaging
 import Testing
 
@@ -124,9 +125,9 @@ enum TestImages {
         return (result, try decode(result.bytes))
     }
 
+    /// The spec of a `transformations` object, parsed as a request body is.
     static func parse(_ json: String) throws -> TransformationSpec {
-        let body = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"transformations":\#(json)}"#.utf8))
-        return try TransformationSpec.parse(body: body)
+        try TransformationParsing.parse(body: #"{"transformations":\#(json)}"#)
     }
 
     static var testdata: URL {

@@ -1,1 +1,0 @@
-../ImagingTests/TestImages.swift
