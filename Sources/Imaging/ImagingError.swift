@@ -1,5 +1,6 @@
-/// Why an image could not be read or made. `code` is the API's stable error code; `message` is safe to show
-/// (it never carries libvips's own text, which is kept in `detail` for logs).
+/// Why an image could not be read or made. `code` is Imaging's stable code (a variant that failed keeps it as
+/// its `error.code`; the HTTP edge decides what an upload's answer is); `message` is safe to show (it never
+/// carries libvips's own text, which is kept in `detail` for logs).
 public struct ImagingError: Error, Sendable, CustomStringConvertible {
     public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
         public var rawValue: String
@@ -7,7 +8,7 @@ public struct ImagingError: Error, Sendable, CustomStringConvertible {
         public var description: String { rawValue }
 
         /// No bytes at all.
-        public static let emptyImage = Code(rawValue: "bad_request")
+        public static let emptyImage = Code(rawValue: "empty_image")
         /// Not an image, or a format we do not accept.
         public static let unsupportedFormat = Code(rawValue: "unsupported_format")
         /// Over the byte limit.

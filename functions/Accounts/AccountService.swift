@@ -36,7 +36,7 @@ struct AccountService: Sendable {
 
     func register(_ credentials: Credentials) async throws -> UserRecord {
         let hash = try await hasher.hash(credentials.password)
-        guard let user = try await storage({ try await users.create(username: credentials.username, passwordHash: hash) }) else {
+        guard let user = try await users.create(username: credentials.username, passwordHash: hash) else {
             throw APIError(.usernameTaken, "that username is taken")
         }
         return user
@@ -45,7 +45,7 @@ struct AccountService: Sendable {
     /// The user for a username and password. Unknown users and wrong passwords get the same error, and
     /// take about the same time (a decoy hash is checked when there is no user).
     func authenticate(_ credentials: Credentials) async throws -> UserRecord {
-        let user = try await storage { try await users.find(username: credentials.username) }
+        let user = try await users.find(username: credentials.username)
         let matches = try await hasher.verify(credentials.password, against: user?.passwordHash ?? PasswordHasher.decoy)
         guard let user, matches else { throw APIError(.unauthorized, "the username or password is wrong") }
         return user
@@ -85,7 +85,7 @@ struct AccountService: Sendable {
         }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let id = await InvocationRecord.stage("auth.jwt", { await tokens.verify(token) }),
-            let user = try await InvocationRecord.stage("auth.sql", { try await storage({ try await users.find(id: id) }) })
+            let user = try await InvocationRecord.stage("auth.sql", { try await users.find(id: id) })
         else {
             throw APIError(.unauthorized, "the token is invalid or expired")
         }

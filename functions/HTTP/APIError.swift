@@ -37,6 +37,12 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         /// A variant whose bytes the object store no longer has: it is being made again from its original, so
         /// a retry after `Retry-After` finds it queued or ready.
         public static let variantMissing = Code(rawValue: "variant_missing")
+        /// An image over the pixel, side or frame limits.
+        public static let imageTooLarge = Code(rawValue: "image_too_large")
+        /// An image of a known format that does not decode completely.
+        public static let corruptImage = Code(rawValue: "corrupt_image")
+        /// A variant that could not be made (its `error` says why).
+        public static let transformationFailed = Code(rawValue: "transformation_failed")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {

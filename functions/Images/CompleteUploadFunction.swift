@@ -27,11 +27,11 @@ struct CompleteUploadFunction: APIFunction {
             throw APIError(.notFound, "no such upload")
         }
         let upload: UploadRecord
-        switch try await storage({ try await uploads.claim(id, owner: user.id) }) {
+        switch try await uploads.claim(id, owner: user.id) {
         case .notFound:
             throw APIError(.notFound, "no such upload")
         case .completed(let imageID):
-            guard let imageID, let image = try await storage({ try await service.images.find(imageID, owner: user.id) }) else {
+            guard let imageID, let image = try await service.images.find(imageID, owner: user.id) else {
                 throw APIError(.notFound, "the image of this upload has been deleted")
             }
             return .json(ImageJSON(image), status: 200, headers: Self.location(image))
@@ -49,14 +49,14 @@ struct CompleteUploadFunction: APIFunction {
             image = try await store(upload)
         } catch {
             try? await uploads.release(upload.id)
-            if let refused = error as? APIError, refused.code != .unavailable, refused.code != .uploadNotReceived {
+            if let refused = error.asAPIError, refused.code != .unavailable, refused.code != .uploadNotReceived {
                 // The bytes are refused: they go, and the attempt costs the client no allowance.
                 try? await service.store.deleteObject(key: upload.objectKey)
                 await limiter.refund(policy, subject: user.id.uuidString.lowercased())
             }
             throw error
         }
-        try await storage { try await uploads.complete(upload.id, imageID: image.id) }
+        try await uploads.complete(upload.id, imageID: image.id)
         // The original has its own object now; the sweeper removes this one if the delete fails.
         try? await service.store.deleteObject(key: upload.objectKey)
         return .json(ImageJSON(image), status: 201, headers: Self.location(image))
@@ -64,7 +64,7 @@ struct CompleteUploadFunction: APIFunction {
 
     func store(_ upload: UploadRecord) async throws -> ImageRecord {
         let limit = service.limits.maxBytes
-        guard let size = try await storage({ try await service.store.objectSize(key: upload.objectKey) }) else {
+        guard let size = try await service.store.objectSize(key: upload.objectKey) else {
             throw APIError(
                 .uploadNotReceived,
                 "nothing has been uploaded with this upload's URL yet: PUT the image to upload_url, then complete"
@@ -76,7 +76,7 @@ struct CompleteUploadFunction: APIFunction {
         guard size == upload.sizeBytes else {
             throw APIError.validation([.init(field: "size_bytes", message: "the uploaded object is \(size) bytes, not the declared \(upload.sizeBytes)")])
         }
-        let bytes = try await storage { try await service.store.getObject(key: upload.objectKey, maxBytes: limit) }
+        let bytes = try await service.store.getObject(key: upload.objectKey, maxBytes: limit)
         return try await service.storeOriginal(bytes: [UInt8](bytes), filename: upload.filename, owner: upload.ownerID)
     }
 

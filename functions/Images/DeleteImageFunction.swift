@@ -8,7 +8,7 @@ struct DeleteImageFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
-        guard let keys = try await storage({ try await service.images.delete(image.id, owner: user.id) }) else {
+        guard let keys = try await service.images.delete(image.id, owner: user.id) else {
             throw APIError(.notFound, "no such image")
         }
         for key in keys {

@@ -37,7 +37,7 @@ struct ImageBytesFunction: APIFunction {
         case .queued, .processing:
             return .json(ImageJSON(image), status: 202, headers: ["retry-after": "1"])
         case .failed:
-            throw APIError(APIError.Code(rawValue: "transformation_failed"), image.errorMessage ?? "the transformation failed")
+            throw APIError(.transformationFailed, image.errorMessage ?? "the transformation failed")
         case .ready:
             return nil
         }

@@ -31,7 +31,7 @@ enum ImageBytesResponse {
         }
         if ObjectRedirect.needed(for: image.sizeBytes, forced: forceRedirect) {
             // The client follows the redirect to the store: make sure the store has the bytes to answer with.
-            guard try await storage({ try await service.store.objectSize(key: key) }) != nil else { return try await remade() }
+            guard try await service.store.objectSize(key: key) != nil else { return try await remade() }
             return ObjectRedirect.response(
                 to: key, image: image, store: service.store, expires: service.presignedDownloadSeconds, headers: headers
             )

@@ -18,12 +18,12 @@ struct ImageMetadataFunction: APIFunction {
 
     func properties(of image: ImageRecord, logger context: InvocationContext) async throws -> ImageProperties? {
         guard image.status == .ready, let key = image.objectKey else { return nil }
-        if let json = try await storage({ try await service.images.properties(of: image.id, owner: image.ownerID) }),
+        if let json = try await service.images.properties(of: image.id, owner: image.ownerID),
             let stored = try? JSONDecoder().decode(ImageProperties.self, from: Data(json.utf8))
         {
             return stored
         }
-        let bytes = try await storage { try await service.objects.object(key, hash: image.contentHash, from: service.store) }
+        let bytes = try await service.objects.object(key, hash: image.contentHash, from: service.store)
         let computed: ImageProperties
         do {
             let started = ContinuousClock.now

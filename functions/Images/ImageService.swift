@@ -33,7 +33,7 @@ struct ImageService: Sendable {
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.
     func image(_ idText: String?, of owner: UUID) async throws -> ImageRecord {
         guard let idText, let id = UUID(pathID: idText),
-            let image = try await InvocationRecord.stage("sql.image", { try await storage({ try await images.find(id, owner: owner) }) })
+            let image = try await InvocationRecord.stage("sql.image", { try await images.find(id, owner: owner) })
         else {
             throw APIError(.notFound, "no such image")
         }
@@ -51,36 +51,32 @@ struct ImageService: Sendable {
         // every pixel is known to decode.
         let (source, stored, width, height, properties): (ImageSource, [UInt8], Int, Int, ImageProperties?)
         let started = ContinuousClock.now
-        do {
-            (source, stored, width, height, properties) = try await offloaded {
-                let source = try ImageSource(bytes: bytes, limits: limits)
-                let (stored, width, height): ([UInt8], Int, Int)
-                if source.needsNormalizing {
-                    let encoded = try ImageProcessor.normalizeOriginal(source)
-                    (stored, width, height) = (encoded.bytes, encoded.width, encoded.height)
-                } else {
-                    try source.verifyDecodes()
-                    (stored, width, height) = (bytes, source.orientedSize.width, source.orientedSize.height)
-                }
-                // The metadata read-out's properties of the stored bytes, while the upload's orientation is
-                // known. A failure here costs the upload nothing: they are computed on first read instead.
-                let properties = try? ImageProperties.analyze(stored, orientationApplied: source.orientation)
-                return (source, stored, width, height, properties)
+        (source, stored, width, height, properties) = try await offloaded {
+            let source = try ImageSource(bytes: bytes, limits: limits)
+            let (stored, width, height): ([UInt8], Int, Int)
+            if source.needsNormalizing {
+                let encoded = try ImageProcessor.normalizeOriginal(source)
+                (stored, width, height) = (encoded.bytes, encoded.width, encoded.height)
+            } else {
+                try source.verifyDecodes()
+                (stored, width, height) = (bytes, source.orientedSize.width, source.orientedSize.height)
             }
-        } catch let error as ImagingError {
-            throw APIError(imaging: error)
+            // The metadata read-out's properties of the stored bytes, while the upload's orientation is
+            // known. A failure here costs the upload nothing: they are computed on first read instead.
+            let properties = try? ImageProperties.analyze(stored, orientationApplied: source.orientation)
+            return (source, stored, width, height, properties)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "original")
         try await beforeStoring()
         let id = UUID()
         let key = ObjectKeys.original(owner: owner, image: id)
-        try await storage { try await store.putObject(key: key, body: Data(stored), contentType: source.format.contentType) }
+        try await store.putObject(key: key, body: Data(stored), contentType: source.format.contentType)
         let record = ImageRecord(
             id: id, ownerID: owner, filename: Self.displayName(filename, format: source.format), format: source.format.rawValue,
             contentType: source.format.contentType, width: width, height: height, sizeBytes: stored.count, objectKey: key,
             contentHash: Self.contentHash(stored), status: .ready
         )
-        let image = try await storage { try await images.insert(record) }
+        let image = try await images.insert(record)
         if let properties { await keep(properties, of: image.id) }
         ServiceMetrics.record("imagefunctions_upload_bytes", Double(bytes.count))
         return image
@@ -133,20 +129,5 @@ struct ImageService: Sendable {
 
     static func contentHash(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-    }
-}
-
-extension APIError {
-    /// An imaging refusal as the API answers it.
-    init(imaging error: ImagingError) {
-        switch error.code {
-        case .emptyImage: self.init(.badRequest, "the image is empty")
-        case .unsupportedFormat: self.init(.unsupportedMediaType, error.message)
-        case .payloadTooLarge: self.init(.payloadTooLarge, error.message)
-        case .imageTooLarge: self.init(Code(rawValue: "image_too_large"), error.message)
-        case .corruptImage: self.init(Code(rawValue: "corrupt_image"), error.message)
-        case .invalidTransformation: self.init(.invalidTransformation, error.message)
-        default: self.init(.internalError, "the image could not be processed", underlying: error)
-        }
     }
 }

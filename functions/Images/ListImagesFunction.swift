@@ -20,9 +20,7 @@ struct ListImagesFunction: APIFunction {
         if search?.unicodeScalars.contains("\u{0}") == true {
             return .json(PageJSON([ImageJSON](), total: 0, paging: paging))
         }
-        let (images, total) = try await storage {
-            try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: paging.limit, offset: paging.skip)
-        }
+        let (images, total) = try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: paging.limit, offset: paging.skip)
         return .json(PageJSON(images.map(ImageJSON.init), total: total, paging: paging))
     }
 }

@@ -19,20 +19,20 @@ struct MissingBytes: Sendable {
         logger[metadataKey: "image.id"] = .string(image.id.uuidString.lowercased())
         guard image.sourceID != nil else {
             logger.error("an original's bytes are missing from the object store", metadata: ["object.key": "\(image.objectKey ?? "")"])
-            try await storage { try await service.images.markBytesMissing(image.id) }
+            try await service.images.markBytesMissing(image.id)
             throw Self.originalMissing
         }
         logger.warning("a variant's bytes are missing from the object store; making it again")
-        guard try await storage({ try await service.images.requeueLostVariant(image.id) }) != nil else {
+        guard try await service.images.requeueLostVariant(image.id) != nil else {
             // Its original is marked missing too: nothing to make it from.
-            try await storage { try await service.images.markBytesMissing(image.id) }
+            try await service.images.markBytesMissing(image.id)
             throw Self.originalMissing
         }
         let maker = VariantMaker(service: service)
         do {
             switch try await maker.make(image.id, owner: image.ownerID, logger: logger) {
             case .ready(let made): return made
-            case .failed(let error) where error.code.rawValue == APIError.Code.originalMissing.rawValue: throw Self.originalMissing
+            case .failed(let failure) where failure == .originalMissing: throw Self.originalMissing
             case .failed, .skipped: break
             }
         } catch let error as APIError {
@@ -42,7 +42,7 @@ struct MissingBytes: Sendable {
             throw APIError(.variantMissing, Self.variantMessage, underlying: error, headers: ["retry-after": "2"])
         }
         // Failed for another reason, or deleted meanwhile: its row says which.
-        guard let now = try await storage({ try await service.images.find(image.id, owner: image.ownerID) }) else {
+        guard let now = try await service.images.find(image.id, owner: image.ownerID) else {
             throw APIError(.notFound, "no such image")
         }
         return now

@@ -43,11 +43,9 @@ struct PresignedUploadFunction: APIFunction {
         let now = Date()
         let expires = now.addingTimeInterval(Double(lifetime))
         do {
-            try await storage {
-                try await uploads.create(UploadRecord(
-                    id: id, ownerID: user.id, objectKey: key, filename: filename, sizeBytes: size, expiresAt: expires
-                ))
-            }
+            try await uploads.create(UploadRecord(
+                id: id, ownerID: user.id, objectKey: key, filename: filename, sizeBytes: size, expiresAt: expires
+            ))
         } catch {
             await limiter.refund(policy, subject: user.id.uuidString.lowercased())
             throw error

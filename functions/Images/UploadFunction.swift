@@ -25,7 +25,7 @@ struct UploadFunction: APIFunction {
             image = try await service.storeOriginal(bytes: upload.bytes, filename: upload.filename, owner: user.id) {
                 limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
             }
-        } catch let error as APIError where error.code == .unavailable && limitHeaders != nil {
+        } catch where limitHeaders != nil && error.asAPIError?.code == .unavailable {
             // Admitted, then the store or the database failed: the attempt costs the client nothing.
             await limiter.refund(policy, subject: subject)
             throw error

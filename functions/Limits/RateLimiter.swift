@@ -15,11 +15,9 @@ struct RateLimiter: Sendable {
 
     /// Takes one request of `policy` for `subject` (a user id, or a username and address); throws the 429
     /// when none is left. Returns the headers to add to the answer.
-    func admit(_ policy: RateLimitPolicy, subject: String, context: InvocationContext) async throws(APIError) -> [String: String] {
+    func admit(_ policy: RateLimitPolicy, subject: String, context: InvocationContext) async throws -> [String: String] {
         guard policy.enabled else { return [:] }
-        let decision = try await storage {
-            try await store.acquire(key: "\(policy.name):\(subject)", interval: policy.interval, burst: policy.burst)
-        }
+        let decision = try await store.acquire(key: "\(policy.name):\(subject)", interval: policy.interval, burst: policy.burst)
         var headers = Self.headers(policy, decision)
         guard decision.allowed else {
             let retry = max(1, Int(decision.retryAfterSeconds.rounded(.up)))

@@ -45,7 +45,7 @@ struct TransformFunction: APIFunction {
         let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
         let wait = Self.preferredWait(request).map { Self.waitLimit($0, context: context) } ?? .zero
         // The same work asked for before is answered from the existing variant, and costs no allowance.
-        if let existing = try await storage({ try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) }) {
+        if let existing = try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) {
             return try await existingAnswer(existing, waiting: wait, headers: location(existing.id))
         }
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
@@ -54,7 +54,7 @@ struct TransformFunction: APIFunction {
         // The variant and its outbox row are one statement: a crash after it leaves a job the sweeper publishes.
         let (variant, created): (ImageRecord, Bool)
         do {
-            (variant, created) = try await InvocationRecord.stage("sql.insert") { try await storage { try await service.images.insertQueuedVariant(candidate) } }
+            (variant, created) = try await InvocationRecord.stage("sql.insert") { try await service.images.insertQueuedVariant(candidate) }
         } catch {
             await limiter.refund(policy, subject: user.id.uuidString.lowercased())
             throw error

@@ -74,7 +74,7 @@ struct URLTransformFunction: APIFunction {
             let user = try await service.accounts.currentUser(request)
             source = try await service.image(idText, of: user.id)
         } else {
-            guard let image = try await storage({ try await service.images.find(id) }) else { throw APIError(.notFound, "no such image") }
+            guard let image = try await service.images.find(id) else { throw APIError(.notFound, "no such image") }
             source = image
         }
         InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
@@ -110,10 +110,8 @@ struct URLTransformFunction: APIFunction {
     /// The variant of `source` with this spec hash: the owner's, or (signed) whoever's.
     func existingVariant(of source: UUID, specHash: String, owner: UUID?) async throws -> ImageRecord? {
         try await InvocationRecord.stage("sql.variant") {
-            try await storage {
-                if let owner { return try await service.images.variant(of: source, specHash: specHash, owner: owner) }
-                return try await service.images.variant(of: source, specHash: specHash)
-            }
+            if let owner { return try await service.images.variant(of: source, specHash: specHash, owner: owner) }
+            return try await service.images.variant(of: source, specHash: specHash)
         }
     }
 

@@ -18,9 +18,9 @@ struct VariantMaker: Sendable {
     enum Outcome: Sendable {
         /// Made now; the row as it is marked.
         case ready(ImageRecord)
-        /// It cannot be made (the source does not decode, the spec does not fit it): the row is marked failed
-        /// with the reason.
-        case failed(ImagingError)
+        /// It cannot be made (the source does not decode, the spec does not fit it, the original's bytes are
+        /// gone): the row is marked failed with the reason.
+        case failed(VariantFailure)
         /// Nothing to do: the variant or its source is gone, or it is done already.
         case skipped
     }
@@ -46,17 +46,14 @@ struct VariantMaker: Sendable {
         do {
             spec = try JSONDecoder().decode(TransformationSpec.self, from: Data(specJSON.utf8))
         } catch {
-            return try await fail(id, ImagingError(.invalidTransformation, "the stored transformations could not be read"))
+            return try await fail(id, VariantFailure(ImagingError(.invalidTransformation, "the stored transformations could not be read")))
         }
         let bytes: Data
         do {
             bytes = try await cache.object(claim.sourceKey, hash: claim.sourceContentHash, from: store)
         } catch let error as StorageError where error.code == .notFound {
             // The original's bytes are gone from the store: no retry can make this variant. Both rows say so.
-            let failure = ImagingError(
-                ImagingError.Code(rawValue: APIError.Code.originalMissing.rawValue),
-                "the original's stored bytes are missing from the object store"
-            )
+            let failure = VariantFailure.originalMissing
             logger.error("a variant's original has no bytes in the object store", metadata: ["source.id": "\(sourceID.uuidString.lowercased())"])
             try await images.markBytesMissing(sourceID)
             return try await fail(id, failure)
@@ -69,7 +66,7 @@ struct VariantMaker: Sendable {
             }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
-            return try await fail(id, error)
+            return try await fail(id, VariantFailure(error))
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
@@ -97,9 +94,9 @@ struct VariantMaker: Sendable {
     }
 
     /// Marks the variant failed with the reason and counts it, whichever step found it could not be made.
-    private func fail(_ id: UUID, _ failure: ImagingError) async throws -> Outcome {
-        _ = try await images.markFailed(id, code: failure.code.rawValue, message: failure.message)
-        ServiceMetrics.count("imagefunctions_variants_failed_total", failure.code.rawValue)
+    private func fail(_ id: UUID, _ failure: VariantFailure) async throws -> Outcome {
+        _ = try await images.markFailed(id, code: failure.code, message: failure.message)
+        ServiceMetrics.count("imagefunctions_variants_failed_total", failure.code)
         return .failed(failure)
     }
 }

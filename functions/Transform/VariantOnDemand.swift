@@ -33,7 +33,7 @@ struct VariantOnDemand: Sendable {
             found = lookedUp
         } else {
             found = try await InvocationRecord.stage("sql.variant") {
-                try await storage { try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) }
+                try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID)
             }
         }
         if let existing = found {
@@ -41,7 +41,7 @@ struct VariantOnDemand: Sendable {
         }
         try await admitNewWork()
         let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
-        let (recorded, created) = try await InvocationRecord.stage("sql.insert") { try await storage { try await images.insertQueuedVariant(candidate) } }
+        let (recorded, created) = try await InvocationRecord.stage("sql.insert") { try await images.insertQueuedVariant(candidate) }
         guard created else { return (try await settled(recorded, waitLimit: waitLimit), false) }
 
         var logger = logger
@@ -59,7 +59,7 @@ struct VariantOnDemand: Sendable {
             return (made, true)
         case .failed, .skipped:
             // Failed (its row says why), or deleted meanwhile.
-            guard let now = try await storage({ try await images.find(recorded.id, owner: source.ownerID) }) else {
+            guard let now = try await images.find(recorded.id, owner: source.ownerID) else {
                 throw APIError(.notFound, "no such image")
             }
             return (now, true)

@@ -6,7 +6,7 @@ import Storage
 /// `ImageRepository.settled`), so the answer leaves as soon as the variant is done, not at the next poll.
 enum VariantWait {
     static func result(_ id: UUID, owner: UUID, images: ImageRepository, upTo limit: Duration) async throws -> ImageRecord? {
-        guard let image = try await storage({ try await images.settled(id, owner: owner, within: limit) }),
+        guard let image = try await images.settled(id, owner: owner, within: limit),
             image.status == .ready || image.status == .failed
         else { return nil }
         return image

@@ -53,7 +53,7 @@ struct CreateWebhookFunction: APIFunction {
             id: UUID(), ownerID: user.id, url: target.url.absoluteString, secret: WebhookSignature.newSecret(), events: events,
             description: description
         )
-        guard try await storage({ try await service.webhooks.create(webhook, limit: WebhookSettings.maxPerUser) }) else {
+        guard try await service.webhooks.create(webhook, limit: WebhookSettings.maxPerUser) else {
             throw APIError(.webhookLimitReached, "a user may have \(WebhookSettings.maxPerUser) webhooks; delete one first")
         }
         return .json(

@@ -9,7 +9,7 @@ struct DeleteWebhookFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
         guard let text = request.pathParameters?["id"], let id = UUID(pathID: text),
-            try await storage({ try await service.webhooks.delete(id, owner: user.id) })
+            try await service.webhooks.delete(id, owner: user.id)
         else {
             throw APIError(.notFound, "no such webhook")
         }

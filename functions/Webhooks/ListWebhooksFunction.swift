@@ -11,7 +11,7 @@ struct ListWebhooksFunction: APIFunction {
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await service.accounts.currentUser(request)
-        let webhooks = try await storage { try await service.webhooks.list(owner: user.id) }
+        let webhooks = try await service.webhooks.list(owner: user.id)
         return .json(List(items: webhooks.map { WebhookJSON($0) }, total: webhooks.count))
     }
 }

@@ -9,9 +9,7 @@ struct WebhookDeliveriesFunction: APIFunction {
         let user = try await service.accounts.currentUser(request)
         let paging = try Paging(request.queryStringParameters ?? [:])
         let webhook = try await service.webhook(request.pathParameters?["id"], of: user.id)
-        let (deliveries, total) = try await storage {
-            try await service.webhooks.deliveries(of: webhook.id, limit: paging.limit, offset: paging.skip)
-        }
+        let (deliveries, total) = try await service.webhooks.deliveries(of: webhook.id, limit: paging.limit, offset: paging.skip)
         return .json(PageJSON(deliveries.map(WebhookDeliveryJSON.init), total: total, paging: paging))
     }
 }

@@ -15,7 +15,7 @@ struct WebhookService: Sendable {
 
     /// The owner's webhook named by the path, or 404 (also for another user's).
     func webhook(_ idText: String?, of owner: UUID) async throws -> WebhookRecord {
-        guard let idText, let id = UUID(pathID: idText), let webhook = try await storage({ try await webhooks.find(id, owner: owner) }) else {
+        guard let idText, let id = UUID(pathID: idText), let webhook = try await webhooks.find(id, owner: owner) else {
             throw APIError(.notFound, "no such webhook")
         }
         return webhook
