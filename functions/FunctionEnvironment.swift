@@ -5,7 +5,8 @@ import ServiceLifecycle
 import Storage
 
 /// What handlers share within one process: configuration and connection pools. Built once at cold start.
-/// Pools connect lazily, so a function that never touches PostgreSQL never opens a connection.
+/// Pools connect lazily, so a function that never touches PostgreSQL never opens a connection. What is not
+/// configured is nil here; functions take what they need through `require` (`Needs.swift`), non-optional.
 public struct FunctionEnvironment: Sendable {
     public let configuration: Configuration
     public let postgres: PostgresClient?
@@ -47,11 +48,5 @@ public struct FunctionEnvironment: Sendable {
             queue: configuration.webhooks.queue, deliveryLimit: configuration.queueDeliveryLimit,
             retryDelays: Array(Set(configuration.webhooks.retryDelays)).sorted()
         )
-    }
-
-    /// The PostgreSQL pool, or a configuration error naming the missing key.
-    public func requirePostgres() throws -> PostgresClient {
-        guard let postgres else { throw ConfigurationError("DATABASE_URL is not set") }
-        return postgres
     }
 }

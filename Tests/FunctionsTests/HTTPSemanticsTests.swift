@@ -39,15 +39,15 @@ import Testing
 
     @Test func preferWaitIsCappedAndHasADefault() {
         func wait(_ prefer: String?) -> Int? {
-            TransformFunction.preferredWait(Self.request(headers: prefer.map { ["prefer": $0] } ?? [:]))
+            WaitPreference.preferredWait(Self.request(headers: prefer.map { ["prefer": $0] } ?? [:]))
         }
         #expect(wait(nil) == nil)
-        #expect(wait("wait") == TransformFunction.defaultWaitSeconds)
-        #expect(wait("respond-async, wait") == TransformFunction.defaultWaitSeconds)
+        #expect(wait("wait") == WaitPreference.defaultWaitSeconds)
+        #expect(wait("respond-async, wait") == WaitPreference.defaultWaitSeconds)
         #expect(wait("wait=5") == 5)
         #expect(wait("Wait=30") == 30)
         #expect(wait("wait=31") == 30)
-        #expect(wait("wait=999") == TransformFunction.maxWaitSeconds)
+        #expect(wait("wait=999") == WaitPreference.maxWaitSeconds)
         #expect(wait("wait=-3") == 0)
         #expect(wait("wait=soon") == nil)
         #expect(wait("return=minimal") == nil)

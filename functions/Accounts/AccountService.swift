@@ -11,10 +11,8 @@ struct AccountService: Sendable {
     let loginPolicy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
-        guard let secret = environment.configuration.jwtSecret else {
-            throw ConfigurationError("JWT_SECRET is not set")
-        }
-        users = UserRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        let (postgres, secret) = try environment.require(.database, .tokenSecret)
+        users = UserRepository(client: postgres, logger: environment.logger)
         hasher = PasswordHasher()
         tokens = await TokenIssuer(secret: secret)
         limiter = try RateLimiter(environment: environment)

@@ -10,19 +10,22 @@ import Storage
 /// while its URL lasts); nothing uploaded yet is a 409 `upload_not_received`.
 struct CompleteUploadFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let uploads: UploadRepository
     let limiter: RateLimiter
     let policy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
-        uploads = UploadRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        accounts = try await AccountService(environment: environment)
+        uploads = UploadRepository(client: try environment.require(.database), logger: environment.logger)
         limiter = try RateLimiter(environment: environment)
         policy = environment.configuration.rateLimits.uploads
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         guard let id = request.pathParameters?["id"].flatMap(UUID.init(pathID:)) else {
             throw APIError(.notFound, "no such upload")
         }

@@ -4,9 +4,11 @@ import FunctionRuntime
 /// transaction); objects whose removal fails are left for the orphan sweep, never the other way round.
 struct DeleteImageFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
         guard let keys = try await service.images.delete(image.id, owner: user.id) else {
             throw APIError(.notFound, "no such image")

@@ -9,12 +9,14 @@ import Storage
 /// with `?redirect=1`) are a 302 to a short-lived presigned URL of the object.
 struct ImageBytesFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         var image = try await service.image(request.pathParameters?["id"], of: user.id)
         let forceRedirect = try ObjectRedirect.forced(request)
-        if let notReady = try Self.unlessReady(image) { return notReady }
+        if let notReady = try ImageBytesResponse.unlessReady(image) { return notReady }
         if let name = request.queryStringParameters?["format"] {
             guard let format = ImageFormat(rawValue: name.lowercased()) else {
                 throw APIError.validation([.init(field: "format", message: "must be one of \(ImageFormat.allCases.map(\.rawValue).joined(separator: ", "))")])
@@ -22,25 +24,12 @@ struct ImageBytesFunction: APIFunction {
             if format.rawValue != image.format {
                 image = try await converted(image, to: format, context: context)
                 // The same conversion may have been asked for as a transformation and still be on the queue.
-                if let notReady = try Self.unlessReady(image) { return notReady }
+                if let notReady = try ImageBytesResponse.unlessReady(image) { return notReady }
             }
         }
         return try await ImageBytesResponse.serve(
             image, request: request, service: service, forceRedirect: forceRedirect, logger: context.logger
         )
-    }
-
-    /// The answer for an image that has no bytes yet: 202 while its job is queued or running, the 422 of a
-    /// failed one; nil when it is ready.
-    static func unlessReady(_ image: ImageRecord) throws -> APIGatewayV2Response? {
-        switch image.status {
-        case .queued, .processing:
-            return .json(ImageJSON(image), status: 202, headers: ["retry-after": "1"])
-        case .failed:
-            throw APIError(.transformationFailed, image.errorMessage ?? "the transformation failed")
-        case .ready:
-            return nil
-        }
     }
 
     /// The image in another format, made once and kept as a variant with the spec `{"format": …}`, on the

@@ -7,6 +7,19 @@ import Storage
 /// type, an ETag from the content and 304 for `If-None-Match`; bytes too large for a Lambda response (or any,
 /// when `forceRedirect`) are a 302 to a short-lived presigned URL of the object.
 enum ImageBytesResponse {
+    /// The answer for an image that has no bytes yet: 202 while its job is queued or running, the 422 of a
+    /// failed one; nil when it is ready.
+    static func unlessReady(_ image: ImageRecord) throws -> APIGatewayV2Response? {
+        switch image.status {
+        case .queued, .processing:
+            return .json(ImageJSON(image), status: 202, headers: ["retry-after": "1"])
+        case .failed:
+            throw APIError(.transformationFailed, image.errorMessage ?? "the transformation failed")
+        case .ready:
+            return nil
+        }
+    }
+
     /// Bytes the store does not have are made again (a variant) or answered as missing (an original): see
     /// `MissingBytes`.
     static func serve(
@@ -23,7 +36,7 @@ enum ImageBytesResponse {
         // imaging is, but its ETag is checked again above).
         func remade() async throws -> APIGatewayV2Response {
             let made = try await MissingBytes(service: service).recover(image, logger: logger)
-            if let notReady = try ImageBytesFunction.unlessReady(made) { return notReady }
+            if let notReady = try unlessReady(made) { return notReady }
             return try await serve(
                 made, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
                 extraHeaders: extraHeaders, logger: logger

@@ -9,9 +9,11 @@ import Storage
 /// before and variants get them on their first read, kept for the next.
 struct ImageMetadataFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
         return .json(ImageMetadataJSON(image: ImageJSON(image), properties: try await properties(of: image, logger: context)))
     }

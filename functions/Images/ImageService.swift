@@ -4,13 +4,13 @@ import FunctionRuntime
 import Imaging
 import Storage
 
-/// What the image functions share: the repository, the object store, the limits and the signed-in user.
+/// What the image functions share: the repository, the object store and its cache, the limits, presigning, and
+/// the webhooks of variants made here. Who is asking is `AccountService`'s business, not this one's.
 struct ImageService: Sendable {
     let images: ImageRepository
     let store: S3Client
     /// This process's recently used objects, in front of `store` for reads of immutable bytes.
     let objects: ObjectCache
-    let accounts: AccountService
     let limits: ImageLimits
     /// Lifetimes of presigned URLs (redirected downloads, presigned uploads).
     let presignedDownloadSeconds: Int
@@ -19,15 +19,13 @@ struct ImageService: Sendable {
     let webhooks: WebhookDispatch?
 
     init(environment: FunctionEnvironment) async throws {
-        guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
-        self.store = store
+        store = try environment.require(.objectStore)
         objects = environment.objectCache
-        images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
-        accounts = try await AccountService(environment: environment)
+        images = ImageRepository(client: try environment.require(.database), logger: environment.logger)
         limits = .default
         presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
         presignedUploadSeconds = environment.configuration.presignedUploadSeconds
-        webhooks = WebhookDispatch(environment: environment)
+        webhooks = WebhookDispatch(ifConfiguredIn: environment)
     }
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.

@@ -5,10 +5,12 @@ import FunctionRuntime
 /// or `skip` and `limit`; `q` searches filenames.
 struct ListImagesFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let variants: Bool
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let query = request.queryStringParameters ?? [:]
         let paging = try Paging(query)
         let search = query["q"].flatMap { $0.isEmpty ? nil : $0 }

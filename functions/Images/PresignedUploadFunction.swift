@@ -10,13 +10,16 @@ import Storage
 /// with the uploads policy (the completion does not count again).
 struct PresignedUploadFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let uploads: UploadRepository
     let limiter: RateLimiter
     let policy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
-        uploads = UploadRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        accounts = try await AccountService(environment: environment)
+        uploads = UploadRepository(client: try environment.require(.database), logger: environment.logger)
         limiter = try RateLimiter(environment: environment)
         policy = environment.configuration.rateLimits.uploads
     }
@@ -33,7 +36,7 @@ struct PresignedUploadFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let (size, filename) = try Self.parse(RequestBody.json(request).objectFields(), maxBytes: service.limits.maxBytes)
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 

@@ -5,17 +5,20 @@ import Storage
 /// its `Location`. Rate limited per user (429).
 struct UploadFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let limiter: RateLimiter
     let policy: RateLimitPolicy
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
+        accounts = try await AccountService(environment: environment)
         limiter = try RateLimiter(environment: environment)
         policy = environment.configuration.rateLimits.uploads
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let upload = try Upload.read(request, base64JSON: request.rawPath.hasSuffix("/upload"))
         // Checked once the image is known to be valid (invalid uploads cost no allowance), before it is stored.
         let subject = user.id.uuidString.lowercased()

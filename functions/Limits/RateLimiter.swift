@@ -10,7 +10,7 @@ struct RateLimiter: Sendable {
     let store: RateLimitStore
 
     init(environment: FunctionEnvironment) throws {
-        store = RateLimitStore(client: try environment.requirePostgres(), logger: environment.logger)
+        store = RateLimitStore(client: try environment.require(.database), logger: environment.logger)
     }
 
     /// Takes one request of `policy` for `subject` (a user id, or a username and address); throws the 429

@@ -11,7 +11,7 @@ public struct MigrateFunction: InvocationHandler {
     let publisher: JobPublisher?
 
     public init(environment: FunctionEnvironment) throws {
-        self.migrator = Migrator(client: try environment.requirePostgres(), logger: environment.logger)
+        self.migrator = Migrator(client: try environment.require(.database), logger: environment.logger)
         self.publisher = environment.publisher
     }
 

@@ -48,18 +48,15 @@ struct SweeperFunction: InvocationHandler {
     }
 
     init(environment: FunctionEnvironment) throws {
-        let postgres = try environment.requirePostgres()
+        let (postgres, store, publisher) = try environment.require(.database, .objectStore, .broker)
         images = ImageRepository(client: postgres, logger: environment.logger)
         uploads = UploadRepository(client: postgres, logger: environment.logger)
         rateLimits = RateLimitStore(client: postgres, logger: environment.logger)
-        guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
-        guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
         self.store = store
         self.publisher = publisher
         queue = environment.configuration.transformQueue
         settings = environment.configuration.sweeper
-        guard let webhooks = WebhookDispatch(environment: environment) else { throw ConfigurationError("AMQP_URL is not set") }
-        self.webhooks = webhooks
+        webhooks = try WebhookDispatch(environment: environment)
     }
 
     func handle(_ event: Data, context: InvocationContext) async throws -> Data {

@@ -14,8 +14,8 @@ struct DeadLetterFunction: QueueHandler {
     let webhooks: WebhookDispatch?
 
     init(environment: FunctionEnvironment) throws {
-        images = ImageRepository(client: try environment.requirePostgres(), logger: environment.logger)
-        webhooks = WebhookDispatch(environment: environment)
+        images = ImageRepository(client: try environment.require(.database), logger: environment.logger)
+        webhooks = WebhookDispatch(ifConfiguredIn: environment)
     }
 
     func handle(_ message: RabbitMQEvent.Message, context: InvocationContext) async throws {

@@ -9,6 +9,8 @@ import Storage
 /// order and spelling, so equal transformations get equal URLs. Signing costs no work and no allowance.
 struct SignURLFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let signer: URLSigner
 
     struct Answer: Encodable {
@@ -19,11 +21,12 @@ struct SignURLFunction: APIFunction {
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
+        accounts = try await AccountService(environment: environment)
         signer = try URLSigner(configuration: environment.configuration)
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let source = try await service.image(request.pathParameters?["id"], of: user.id)
         guard case .object(let body) = try RequestBody.json(request) else {
             throw APIError(.badRequest, "the body must be a JSON object")
@@ -44,7 +47,7 @@ struct SignURLFunction: APIFunction {
         }
         if !errors.isEmpty { throw APIError.validation(errors) }
         guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
-        let spec = try URLTransformFunction.spec(options ?? "", for: source, sourceFormat: sourceFormat)
+        let spec = try SourceSpec.of(urlOptions: options ?? "", for: source, sourceFormat: sourceFormat)
 
         let canonical = spec.urlOptions
         let expires = Int(Date().timeIntervalSince1970) + lifetime

@@ -12,6 +12,8 @@ import Storage
 /// is waited for alike), else 202. New work is rate limited per user (429).
 struct TransformFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let publisher: JobPublisher
     let queue: String
     let limiter: RateLimiter
@@ -19,31 +21,25 @@ struct TransformFunction: APIFunction {
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
+        accounts = try await AccountService(environment: environment)
         limiter = try RateLimiter(environment: environment)
         policy = environment.configuration.rateLimits.transforms
-        guard let publisher = environment.publisher else { throw ConfigurationError("AMQP_URL is not set") }
-        self.publisher = publisher
+        publisher = try environment.require(.broker)
         queue = environment.configuration.transformQueue
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let source = try await service.image(request.pathParameters?["id"], of: user.id)
         let body = try RequestBody.json(request)
-        var spec = try Self.parse(body, against: source)
+        let parsed = try SourceSpec.parsed(body: body, for: source)
         guard source.status == .ready, let sourceFormat = ImageFormat(rawValue: source.format) else {
             throw APIError(.invalidTransformation, "the source image is not ready yet")
         }
-        spec = spec.normalized(sourceFormat: sourceFormat)
-        guard !spec.isEmpty else {
-            throw APIError(
-                .invalidTransformation, "the transformations change nothing",
-                fieldErrors: [.init(field: "transformations", message: "must contain at least one transformation that changes the image")]
-            )
-        }
+        let spec = try SourceSpec.normalized(parsed, sourceFormat: sourceFormat, in: .json)
 
         let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
-        let wait = Self.preferredWait(request).map { Self.waitLimit($0, context: context) } ?? .zero
+        let wait = WaitPreference.preferredWait(request).map { WaitPreference.waitLimit($0, context: context) } ?? .zero
         // The same work asked for before is answered from the existing variant, and costs no allowance.
         if let existing = try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) {
             return try await existingAnswer(existing, waiting: wait, headers: location(existing.id))
@@ -98,41 +94,5 @@ struct TransformFunction: APIFunction {
         try await InvocationRecord.stage("wait") {
             try await VariantWait.result(variant.id, owner: variant.ownerID, images: service.images, upTo: wait)
         }
-    }
-
-    /// The spec of a request body, valid for this source; every bad field is a 422 `invalid_transformation`.
-    static func parse(_ body: JSONValue, against source: ImageRecord) throws(APIError) -> TransformationSpec {
-        do {
-            return try TransformationParsing.parse(body: body, forImageOf: (source.width ?? 0, source.height ?? 0))
-        } catch {
-            throw APIError(error, "the transformations are not valid")
-        }
-    }
-
-    /// The longest `Prefer: wait` asked for, as the contract says. The wait itself also ends 2 s before the
-    /// function's deadline (`waitLimit`): its 29 s timeout is inside API Gateway's 30 s, so the longest wait
-    /// is about 27 s.
-    static let maxWaitSeconds = 30
-    /// A bare `Prefer: wait`, without a number of seconds.
-    static let defaultWaitSeconds = 10
-
-    /// `Prefer: wait=N` (RFC 7240), capped at `maxWaitSeconds`; `Prefer: wait` alone is `defaultWaitSeconds`.
-    /// nil without a wait preference, or with a value that is not a number of seconds.
-    static func preferredWait(_ request: APIGatewayV2Request) -> Int? {
-        guard let prefer = request.header("prefer") else { return nil }
-        for token in prefer.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) {
-            let preference = token.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-            if preference == "wait" { return defaultWaitSeconds }
-            if preference.hasPrefix("wait=") {
-                let value = preference.dropFirst(5).trimmingCharacters(in: CharacterSet(charactersIn: "\" "))
-                return Int(value).map { min(max($0, 0), maxWaitSeconds) }
-            }
-        }
-        return nil
-    }
-
-    /// The wait asked for, cut to end 2 s before the invocation's deadline.
-    static func waitLimit(_ seconds: Int, context: InvocationContext) -> Duration {
-        max(.zero, min(.seconds(seconds), context.remainingTime - .seconds(2)))
     }
 }

@@ -9,10 +9,10 @@ struct TransformWorker: QueueHandler {
     let maker: VariantMaker
 
     init(environment: FunctionEnvironment) throws {
-        guard let store = environment.s3 else { throw ConfigurationError("S3_ENDPOINT is not set") }
+        let (postgres, store) = try environment.require(.database, .objectStore)
         maker = VariantMaker(
-            images: ImageRepository(client: try environment.requirePostgres(), logger: environment.logger), store: store,
-            cache: environment.objectCache, webhooks: WebhookDispatch(environment: environment)
+            images: ImageRepository(client: postgres, logger: environment.logger), store: store,
+            cache: environment.objectCache, webhooks: WebhookDispatch(ifConfiguredIn: environment)
         )
     }
 

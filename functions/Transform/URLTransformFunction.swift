@@ -13,6 +13,8 @@ import Storage
 /// unit of the transforms rate limit; a variant that exists costs nothing.
 struct URLTransformFunction: APIFunction {
     let service: ImageService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
     let onDemand: VariantOnDemand
     let signer: URLSigner
     let limiter: RateLimiter
@@ -20,6 +22,7 @@ struct URLTransformFunction: APIFunction {
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
+        accounts = try await AccountService(environment: environment)
         onDemand = VariantOnDemand(service: service)
         signer = try URLSigner(configuration: environment.configuration)
         limiter = try RateLimiter(environment: environment)
@@ -50,7 +53,7 @@ struct URLTransformFunction: APIFunction {
             let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
             cacheControl = "public, max-age=\(min(left, 31_536_000))"
         } else {
-            owner = await service.accounts.tokenUserID(request)
+            owner = await accounts.tokenUserID(request)
         }
         let forceRedirect = try ObjectRedirect.forced(request)
 
@@ -71,20 +74,20 @@ struct URLTransformFunction: APIFunction {
 
         let source: ImageRecord
         if !signed {
-            let user = try await service.accounts.currentUser(request)
+            let user = try await accounts.currentUser(request)
             source = try await service.image(idText, of: user.id)
         } else {
             guard let image = try await service.images.find(id) else { throw APIError(.notFound, "no such image") }
             source = image
         }
         InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
-        if let notReady = try ImageBytesFunction.unlessReady(source) { return notReady }
+        if let notReady = try ImageBytesResponse.unlessReady(source) { return notReady }
         guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
-        let spec = try Self.spec(options, for: source, sourceFormat: sourceFormat)
+        let spec = try SourceSpec.of(urlOptions: options, for: source, sourceFormat: sourceFormat)
 
         let subject = source.ownerID.uuidString.lowercased()
         var limitHeaders: [String: String] = [:]
-        let wait = TransformFunction.waitLimit(TransformFunction.maxWaitSeconds, context: context)
+        let wait = WaitPreference.waitLimit(WaitPreference.maxWaitSeconds, context: context)
         // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
         let known: ImageRecord?? = lookedUp.flatMap { $0.hash == spec.hash ? .some($0.variant) : nil }
         let (variant, _) = try await onDemand.variant(
@@ -93,7 +96,7 @@ struct URLTransformFunction: APIFunction {
             limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
         }
         let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
-        if let notReady = try ImageBytesFunction.unlessReady(variant) {
+        if let notReady = try ImageBytesResponse.unlessReady(variant) {
             var answer = notReady
             answer.headers = (answer.headers ?? [:]).merging(headers) { $1 }
             return answer
@@ -120,24 +123,5 @@ struct URLTransformFunction: APIFunction {
     static func rawOptions(_ request: APIGatewayV2Request) -> String {
         request.rawPath.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init)
             ?? request.pathParameters?["options"] ?? ""
-    }
-
-    /// The normalized spec of the options, valid for this source; every bad option is a 422
-    /// `invalid_transformation` naming it (`options.w`).
-    static func spec(_ options: String, for source: ImageRecord, sourceFormat: ImageFormat) throws(APIError) -> TransformationSpec {
-        let spec: TransformationSpec
-        do {
-            spec = try TransformationParsing.parse(urlOptions: options, forImageOf: (source.width ?? 0, source.height ?? 0))
-        } catch {
-            throw APIError(error, "the transformation options are not valid")
-        }
-        let normalized = spec.normalized(sourceFormat: sourceFormat)
-        guard !normalized.isEmpty else {
-            throw APIError(
-                .invalidTransformation, "the transformations change nothing",
-                fieldErrors: [.init(field: "options", message: "must contain at least one transformation that changes the image")]
-            )
-        }
-        return normalized
     }
 }

@@ -7,9 +7,11 @@ import Storage
 /// bad field is named in one 422; a user may have `WebhookSettings.maxPerUser` webhooks (409 beyond).
 struct CreateWebhookFunction: APIFunction {
     let service: WebhookService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         guard case .object(let body) = try RequestBody.json(request) else {
             throw APIError(.badRequest, "the body must be a JSON object")
         }

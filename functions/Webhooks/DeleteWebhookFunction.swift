@@ -5,9 +5,11 @@ import FunctionRuntime
 /// again (its message finds no row). 404 for an id that is not the caller's.
 struct DeleteWebhookFunction: APIFunction {
     let service: WebhookService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         guard let text = request.pathParameters?["id"], let id = UUID(pathID: text),
             try await service.webhooks.delete(id, owner: user.id)
         else {

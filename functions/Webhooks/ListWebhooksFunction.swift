@@ -3,6 +3,8 @@ import FunctionRuntime
 /// `GET /webhooks`: the caller's webhooks, newest first (at most `WebhookSettings.maxPerUser`, so one page).
 struct ListWebhooksFunction: APIFunction {
     let service: WebhookService
+    /// Who is asking: the bearer token\'s user.
+    let accounts: AccountService
 
     struct List: Encodable {
         var items: [WebhookJSON]
@@ -10,7 +12,7 @@ struct ListWebhooksFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await service.accounts.currentUser(request)
+        let user = try await accounts.currentUser(request)
         let webhooks = try await service.webhooks.list(owner: user.id)
         return .json(List(items: webhooks.map { WebhookJSON($0) }, total: webhooks.count))
     }

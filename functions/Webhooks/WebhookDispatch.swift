@@ -12,11 +12,18 @@ struct WebhookDispatch: Sendable {
     let publisher: JobPublisher
     let topology: QueueTopology
 
-    init?(environment: FunctionEnvironment) {
-        guard let postgres = environment.postgres, let publisher = environment.publisher else { return nil }
+    /// The dispatch of a function that must queue deliveries (the webhook worker, the sweeper).
+    init(environment: FunctionEnvironment) throws {
+        let (postgres, publisher) = try environment.require(.database, .broker)
         webhooks = WebhookRepository(client: postgres, logger: environment.logger)
         self.publisher = publisher
         topology = environment.webhookTopology
+    }
+
+    /// The dispatch of a function that queues deliveries when it can (variants made within a request): nil
+    /// without a broker, and the sweeper queues them later.
+    init?(ifConfiguredIn environment: FunctionEnvironment) {
+        try? self.init(environment: environment)
     }
 
     /// Queues the deliveries the trigger recorded when `image` became ready or failed (none unless its owner

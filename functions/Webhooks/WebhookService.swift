@@ -1,15 +1,13 @@
 import Foundation
 import Storage
 
-/// What the webhook routes share: the caller, the repository, and where webhooks may point.
+/// What the webhook routes share: the repository, and where webhooks may point.
 struct WebhookService: Sendable {
-    let accounts: AccountService
     let webhooks: WebhookRepository
     let policy: WebhookTarget.Policy
 
     init(environment: FunctionEnvironment) async throws {
-        accounts = try await AccountService(environment: environment)
-        webhooks = WebhookRepository(client: try environment.requirePostgres(), logger: environment.logger)
+        webhooks = WebhookRepository(client: try environment.require(.database), logger: environment.logger)
         policy = environment.configuration.webhooks.targets
     }
 

@@ -17,9 +17,7 @@ struct WebhookWorker: QueueHandler {
     let staleAfterSeconds: Double
 
     init(environment: FunctionEnvironment) throws {
-        guard let dispatch = WebhookDispatch(environment: environment) else {
-            throw ConfigurationError("DATABASE_URL and AMQP_URL are required by the webhook worker")
-        }
+        let dispatch = try WebhookDispatch(environment: environment)
         self.dispatch = dispatch
         webhooks = dispatch.webhooks
         let settings = environment.configuration.webhooks
