@@ -233,6 +233,12 @@ public final class AMQPConnection {
         try check("consuming \(queue)")
     }
 
+    /// The socket, for poll(2): readable when a frame may be waiting.
+    public var fileDescriptor: Int32 { amqp_get_sockfd(state) }
+
+    /// True when rabbitmq-c holds received bytes or frames not yet read, which poll(2) on the socket cannot see.
+    public var hasBufferedInput: Bool { amqp_frames_enqueued(state) != 0 || amqp_data_in_buffer(state) != 0 }
+
     /// The next delivery, or nil when none arrives within `timeout`.
     public func nextDelivery(timeout: Duration) throws(MessagingError) -> AMQPDelivery? {
         amqp_maybe_release_buffers(state)

@@ -153,6 +153,39 @@ import Testing
         #expect(upload.bytes == Array("IMAGE".utf8) && upload.filename == "x.png")
     }
 
+    /// 4 MB of near-boundaries with the longest boundary allowed are read whole and correctly, in bounded time
+    /// (a generous bound: a guard against a pathological search, not a speed goal).
+    @Test func nearBoundariesAreContent() throws {
+        let boundary = String(repeating: "b", count: 70)
+        let near = Array("\r\n--\(String(repeating: "b", count: 69))x".utf8)
+        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n".utf8)
+        while body.count < 4_000_000 { body += near }
+        body += Array("\r\n--\(boundary)--\r\n".utf8)
+        let started = ContinuousClock.now
+        let upload = try Upload.multipart(Self.request(boundary: boundary, body: body))
+        #expect(ContinuousClock.now - started < .seconds(10))
+        #expect(upload.bytes == Array(body.dropFirst(boundary.count + 51).dropLast(boundary.count + 8)))
+    }
+
+    @Test func theFirstFilePartIsTakenByteForByte() throws {
+        // The content holds CR LF, dashes and a near-boundary: all of it is content.
+        let content = Array("A\r\n--XyA\r\n--Xy".utf8) + [0, 255, 13, 10, 45, 45]
+        var body = Array("preamble\r\n--XyZ\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nnot a file\r\n".utf8)
+        body += Array("--XyZ\r\ncontent-disposition: form-data; name=\"image\"; filename=\"first.png\"\r\nContent-Type: image/png\r\n\r\n".utf8) + content
+        body += Array("\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"second.png\"\r\n\r\nSECOND\r\n--XyZ--\r\nepilogue".utf8)
+        let upload = try Upload.multipart(Self.request(boundary: "\"XyZ\"", body: body))
+        #expect(upload.bytes == content)
+        #expect(upload.filename == "first.png")
+    }
+
+    /// A body cut short before any part ends is unreadable (400); a part without a disposition is no file (422).
+    @Test func aBodyCutShortOrWithoutAFilePartHasNoFile() {
+        let cut = Array("--XyZ\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nPARTIAL".utf8)
+        #expect { try Upload.multipart(Self.request(boundary: "XyZ", body: cut)) } throws: { ($0 as? APIError)?.code == .badRequest }
+        let noDisposition = Array("--XyZ\r\nNot a header line\r\n\r\nX\r\n--XyZ--".utf8)
+        #expect { try Upload.multipart(Self.request(boundary: "XyZ", body: noDisposition)) } throws: { ($0 as? APIError)?.code == .validationFailed }
+    }
+
     @Test func theSearchFindsWhatANaiveOneFinds() {
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<300 {

@@ -213,9 +213,12 @@ private struct ConsumerService: Service {
             return
         }
         let consumers = runtime.makeConsumers()
-        consumers.forEach { $0.start() }
-        try? await gracefulShutdown()
-        for consumer in consumers { await consumer.stop() }
+        await withDiscardingTaskGroup { group in
+            for consumer in consumers { group.addTask { await consumer.run() } }
+            try? await gracefulShutdown()
+            // Each drains: no new deliveries, and the group ends when every invocation in flight is settled.
+            for consumer in consumers { consumer.stop() }
+        }
     }
 }
 

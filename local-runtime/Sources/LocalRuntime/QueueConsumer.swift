@@ -2,14 +2,16 @@ import FunctionRuntime
 import Foundation
 import Logging
 import Messaging
+import Synchronization
 
 /// Feeds one queue function from RabbitMQ, as Lambda's event source mapping for Amazon MQ does: each delivery
 /// becomes an `aws:rmq` event; success acknowledges it, any failure returns it to the queue, and the quorum
 /// queue's delivery limit dead-letters it after too many attempts.
 ///
-/// rabbitmq-c blocks and is not thread-safe, so the connection lives on a thread of its own; invocations run
-/// as tasks and hand their outcome back to that thread, which settles the delivery.
-final class QueueConsumer: @unchecked Sendable {
+/// `run` is structured: every invocation is a child task of it, and it returns only when all of them are
+/// settled. The connection lives on its own thread (`ConsumingConnection`) and is reopened with back-off when
+/// it fails; deliveries not yet settled then go back to the queue with it.
+final class QueueConsumer: Sendable {
     private let function: FunctionDescription
     /// Declared on every (re)connect; `queue` is its queue or its dead-letter queue.
     private let topology: QueueTopology
@@ -20,12 +22,11 @@ final class QueueConsumer: @unchecked Sendable {
     private let metrics: RuntimeMetrics
     private let logger: Logger
 
-    private let lock = NSLock()
-    private var running = true
-    /// Outcomes waiting to be settled on the consumer thread, tagged with the connection they belong to.
-    private var settlements: [(generation: Int, tag: UInt64, success: Bool)] = []
-    private var inFlight = 0
-    private let finished = DispatchSemaphore(value: 0)
+    private struct State {
+        var stopped = false
+        var current: ConsumingConnection?
+    }
+    private let state = Mutex(State())
 
     init(
         function: FunctionDescription, topology: QueueTopology, consuming queue: String, settings: AMQPSettings, prefetch: Int,
@@ -44,94 +45,60 @@ final class QueueConsumer: @unchecked Sendable {
         self.logger = logger
     }
 
-    func start() {
-        let thread = Thread { [self] in
-            consumeUntilStopped()
-            finished.signal()
-        }
-        thread.name = "amqp-\(queue)"
-        thread.start()
-    }
-
-    /// Stops taking deliveries, waits for the invocations in flight to be settled, then closes the connection.
-    func stop() async {
-        lock.withLock { running = false }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                self.finished.wait()
-                continuation.resume()
-            }
-        }
-    }
-
-    private var isRunning: Bool { lock.withLock { running } }
-
-    private func consumeUntilStopped() {
-        var generation = 0
-        var backoff = Duration.milliseconds(200)
-        while isRunning {
-            generation += 1
-            do {
-                let connection = try AMQPConnection(settings: settings)
-                try connection.declare(topology)
-                try connection.consume(queue: queue, prefetch: prefetch)
-                logger.info("consuming", metadata: ["function": "\(function.name)"])
-                backoff = .milliseconds(200)
-                try serve(connection, generation: generation)
-                connection.close()
-                return
-            } catch {
-                // Deliveries not yet settled go back to the queue with the connection; forget them.
-                lock.withLock { settlements.removeAll { $0.generation == generation } }
-                guard isRunning else { return }
-                logger.warning("RabbitMQ connection lost; reconnecting", metadata: ["error.message": "\(error)"])
-                Thread.sleep(forTimeInterval: Double(backoff.components.attoseconds) / 1e18 + Double(backoff.components.seconds))
-                backoff = min(backoff * 2, .seconds(5))
-            }
-        }
-    }
-
-    /// Delivers and settles until stopped and drained, or until the connection fails (thrown).
-    private func serve(_ connection: AMQPConnection, generation: Int) throws {
-        while true {
-            let ready: [(generation: Int, tag: UInt64, success: Bool)] = lock.withLock {
-                let mine = settlements.filter { $0.generation == generation }
-                settlements.removeAll()
-                return mine
-            }
-            for settlement in ready {
-                if settlement.success {
-                    try connection.ack(settlement.tag)
-                    metrics.queueDeliveries(queue, outcome: "ack").increment()
-                } else {
-                    try connection.reject(settlement.tag, requeue: true)
-                    metrics.queueDeliveries(queue, outcome: "requeue").increment()
+    /// Consumes until `stop`, then waits for the invocations in flight, settles them and closes the connection.
+    func run() async {
+        var last: ConsumingConnection?
+        await withDiscardingTaskGroup { group in
+            var backoff = Duration.milliseconds(200)
+            while !state.withLock({ $0.stopped }) {
+                do {
+                    let connection = try await ConsumingConnection(
+                        settings: settings, topology: topology, queue: queue, prefetch: prefetch, metrics: metrics, logger: logger
+                    )
+                    // A stop that came while connecting applies to this connection too.
+                    let stopped = state.withLock { state in
+                        state.current = connection
+                        return state.stopped
+                    }
+                    if stopped { connection.stopConsuming() }
+                    backoff = .milliseconds(200)
+                    do {
+                        for try await delivery in connection.deliveries { dispatch(delivery, on: connection, in: &group) }
+                        last = connection  // finished by stop: closed once its invocations are settled
+                        return
+                    } catch {
+                        await connection.close()
+                        throw error
+                    }
+                } catch {
+                    guard !state.withLock({ $0.stopped }) else { return }
+                    logger.warning("RabbitMQ connection lost; reconnecting", metadata: ["error.message": "\(error)"])
+                    try? await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
                 }
             }
-            let (stillRunning, busy) = lock.withLock { (running, inFlight) }
-            if !stillRunning {
-                if busy == 0 { return }
-                Thread.sleep(forTimeInterval: 0.02)
-                continue
-            }
-            guard let delivery = try connection.nextDelivery(timeout: .milliseconds(50)) else { continue }
-            dispatch(delivery, generation: generation)
         }
+        await last?.close()
     }
 
-    private func dispatch(_ delivery: AMQPDelivery, generation: Int) {
+    /// Takes no more deliveries; `run` returns once those in flight are settled.
+    func stop() {
+        let current = state.withLock { state in
+            state.stopped = true
+            return state.current
+        }
+        current?.stopConsuming()
+    }
+
+    private func dispatch(_ delivery: AMQPDelivery, on connection: ConsumingConnection, in group: inout DiscardingTaskGroup) {
         if delivery.redelivered { metrics.redeliveries(queue).increment() }
         let event = RabbitMQEventBuilder.event(for: delivery, queue: queue, vhost: settings.vhost)
         let data = (try? JSONEncoder().encode(event)) ?? Data()
-        lock.withLock { inFlight += 1 }
         let tag = delivery.deliveryTag
         let invoke = self.invoke
-        Task {
+        group.addTask {
             let result = await invoke(data)
-            self.lock.withLock {
-                self.inFlight -= 1
-                self.settlements.append((generation, tag, result.isSuccess))
-            }
+            connection.settle(tag, success: result.isSuccess)
         }
     }
 }
