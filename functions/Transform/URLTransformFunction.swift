@@ -32,79 +32,92 @@ struct URLTransformFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let options = Self.rawOptions(request)
         let query = request.queryStringParameters ?? [:]
-        // Every option is in the path: a query parameter this route does not take would otherwise be ignored
-        // silently (`?format=png` answering a JPEG).
-        let unknown = query.keys.filter { !Self.queryParameters.contains($0) }.sorted()
-        guard unknown.isEmpty else {
-            throw APIError.validation(unknown.map {
-                .init(field: $0, message: "is not a parameter of this route, which takes \(Self.queryParameters.sorted().joined(separator: ", ")); transformations are options in the path (fmt_png, w_400)")
-            })
-        }
+        try Self.refuseUnknownParameters(query)
         guard let idText = request.pathParameters?["id"], let id = UUID(pathID: idText) else {
             throw APIError(.notFound, "no such image")
         }
-        // Who asks: the signature stands for the source's owner, whoever that is; a token names its user.
-        let signed = query["signature"] != nil || query["expires"] != nil
-        var owner: UUID?
-        var cacheControl = "private, max-age=31536000, immutable"
-        if signed {
-            try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"])
-            // Anyone with the URL may fetch it, so shared caches may keep it, but not past its expiry.
-            let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
-            cacheControl = "public, max-age=\(min(left, 31_536_000))"
-        } else {
-            owner = await accounts.tokenUserID(request)
-        }
+        let caller = try await self.caller(request, image: id, options: options, query: query)
         let forceRedirect = try ObjectRedirect.forced(request)
+        func serve(_ variant: ImageRecord, headers: [String: String]) async throws -> APIGatewayV2Response {
+            try await ImageBytesResponse.serve(
+                variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: caller.cacheControl,
+                extraHeaders: headers.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 },
+                logger: context.logger
+            )
+        }
 
         // The common case first: this exact spec was made before. One query, scoped to the token's user (or
         // the signed source): no user read, no source read, no validation (a variant exists only for a spec
         // that was valid for its source). Anything else takes the full path below, 401s included.
         var lookedUp: (hash: String, variant: ImageRecord?)?
-        if signed || owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options) {
-            lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: owner))
+        if caller.signed || caller.owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options) {
+            lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: caller.owner))
         }
         if let existing = lookedUp?.variant, existing.status == .ready {
             InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
-            return try await ImageBytesResponse.serve(
-                existing, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
-                extraHeaders: ["content-location": "/images/\(existing.id.uuidString.lowercased())"], logger: context.logger
-            )
+            return try await serve(existing, headers: [:])
         }
 
-        let source: ImageRecord
-        if !signed {
-            let user = try await accounts.currentUser(request)
-            source = try await service.image(idText, of: user.id)
-        } else {
-            guard let image = try await service.images.find(id) else { throw APIError(.notFound, "no such image") }
-            source = image
-        }
+        let source = try await self.source(id, idText: idText, of: caller, request: request)
         InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
         if let notReady = try ImageBytesResponse.unlessReady(source) { return notReady }
         guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
         let spec = try SourceSpec.of(urlOptions: options, for: source, sourceFormat: sourceFormat)
 
-        let subject = source.ownerID.uuidString.lowercased()
         var limitHeaders: [String: String] = [:]
-        let wait = WaitPreference.waitLimit(WaitPreference.maxWaitSeconds, context: context)
         // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
         let known: ImageRecord?? = lookedUp.flatMap { $0.hash == spec.hash ? .some($0.variant) : nil }
         let (variant, _) = try await onDemand.variant(
-            spec, of: source, sourceFormat: sourceFormat, waitLimit: wait, logger: context.logger, lookedUp: known
+            spec, of: source, sourceFormat: sourceFormat, waitLimit: WaitPreference.waitLimit(WaitPreference.maxWaitSeconds, context: context),
+            logger: context.logger, lookedUp: known
         ) {
-            limitHeaders = try await limiter.admit(policy, subject: subject, context: context)
+            limitHeaders = try await limiter.admit(policy, subject: source.ownerID.uuidString.lowercased(), context: context)
         }
-        let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
-        if let notReady = try ImageBytesResponse.unlessReady(variant) {
-            var answer = notReady
-            answer.headers = (answer.headers ?? [:]).merging(headers) { $1 }
-            return answer
+        if var notReady = try ImageBytesResponse.unlessReady(variant) {
+            let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
+            notReady.headers = (notReady.headers ?? [:]).merging(headers) { $1 }
+            return notReady
         }
-        return try await ImageBytesResponse.serve(
-            variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl, extraHeaders: headers,
-            logger: context.logger
-        )
+        return try await serve(variant, headers: limitHeaders)
+    }
+
+    /// Who asks. A valid signature stands for the source's owner, whoever that is, and lets shared caches keep
+    /// the answer until the URL expires; without one, the token's user, if any (a missing or bad token is the
+    /// 401 of the full path, not of the fast one).
+    struct Caller {
+        var signed: Bool
+        var owner: UUID?
+        var cacheControl: String
+    }
+
+    func caller(_ request: APIGatewayV2Request, image id: UUID, options: String, query: [String: String]) async throws -> Caller {
+        guard query["signature"] != nil || query["expires"] != nil else {
+            return Caller(signed: false, owner: await accounts.tokenUserID(request), cacheControl: "private, max-age=31536000, immutable")
+        }
+        try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"])
+        let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
+        return Caller(signed: true, owner: nil, cacheControl: "public, max-age=\(min(left, 31_536_000))")
+    }
+
+    /// The source image: the signed one, or the token user's own (404 for anyone else's).
+    func source(_ id: UUID, idText: String, of caller: Caller, request: APIGatewayV2Request) async throws -> ImageRecord {
+        if caller.signed {
+            guard let image = try await service.images.find(id) else { throw APIError(.notFound, "no such image") }
+            return image
+        }
+        let user = try await accounts.currentUser(request)
+        return try await service.image(idText, of: user.id)
+    }
+
+    /// Every option is in the path: a query parameter this route does not take would otherwise be ignored
+    /// silently (`?format=png` answering a JPEG).
+    static func refuseUnknownParameters(_ query: [String: String]) throws(APIError) {
+        let unknown = query.keys.filter { !queryParameters.contains($0) }.sorted()
+        guard unknown.isEmpty else {
+            throw APIError.validation(unknown.map {
+                .init(field: $0, message: "is not a parameter of this route, which takes \(queryParameters.sorted().joined(separator: ", ")); transformations are options in the path (fmt_png, w_400)")
+            })
+        }
     }
 
     /// The query parameters of this route: a signed URL's two and the redirect choice.

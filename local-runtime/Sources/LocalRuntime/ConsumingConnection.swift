@@ -97,21 +97,8 @@ final class ConsumingConnection: Sendable {
         var consuming = true
         do {
             while true {
-                for command in commands.withLock({ pending in defer { pending.removeAll() }; return pending }) {
-                    switch command {
-                    case .settle(let tag, true):
-                        try connection.ack(tag)
-                        metrics.queueDeliveries(queue, outcome: "ack").increment()
-                    case .settle(let tag, false):
-                        try connection.reject(tag, requeue: true)
-                        metrics.queueDeliveries(queue, outcome: "requeue").increment()
-                    case .stopConsuming:
-                        consuming = false
-                        continuation.finish()
-                    case .close:
-                        throw CancellationError()
-                    }
-                }
+                let pending = commands.withLock { pending in defer { pending.removeAll() }; return pending }
+                try perform(pending, on: connection, queue: queue, metrics: metrics, consuming: &consuming)
                 var fds = [
                     pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
                     pollfd(fd: connection.fileDescriptor, events: Int16(POLLIN), revents: 0),
@@ -139,5 +126,26 @@ final class ConsumingConnection: Sendable {
             connection.close()
         }
         Task { await closed.fulfill(()) }
+    }
+
+    /// Carries out the commands sent since the last wake-up; throws `CancellationError` for `close`.
+    private func perform(
+        _ pending: [Command], on connection: AMQPConnection, queue: String, metrics: RuntimeMetrics, consuming: inout Bool
+    ) throws {
+        for command in pending {
+            switch command {
+            case .settle(let tag, true):
+                try connection.ack(tag)
+                metrics.queueDeliveries(queue, outcome: "ack").increment()
+            case .settle(let tag, false):
+                try connection.reject(tag, requeue: true)
+                metrics.queueDeliveries(queue, outcome: "requeue").increment()
+            case .stopConsuming:
+                consuming = false
+                continuation.finish()
+            case .close:
+                throw CancellationError()
+            }
+        }
     }
 }
