@@ -20,12 +20,14 @@ public enum FunctionMain {
     private static let loggingBootstrapped = Mutex(false)
 
     /// - Parameters:
+    ///   - deadlineMargin: see `RuntimeLoop.deadlineMargin`.
     ///   - makeEnvironment: builds what handlers share (configuration, pools) and the services that must run
     ///     beside the loop (a connection pool's `run()`). Called once, after the handler name is known.
     public static func run<Environment: Sendable>(
         table: FunctionTable<Environment>,
         arguments: [String] = CommandLine.arguments,
         environment: [String: String] = ProcessInfo.processInfo.environment,
+        deadlineMargin: Duration? = nil,
         makeEnvironment: @Sendable (Logger) async throws -> (Environment, [any Service])
     ) async -> Int32 {
         if arguments.contains("--describe") {
@@ -74,7 +76,7 @@ public enum FunctionMain {
             return 1
         }
 
-        let loop = RuntimeLoop(client: client, handler: handler, functionName: handlerName, logger: logger)
+        let loop = RuntimeLoop(client: client, handler: handler, functionName: handlerName, logger: logger, deadlineMargin: deadlineMargin)
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }

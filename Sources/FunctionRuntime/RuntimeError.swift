@@ -17,6 +17,9 @@ public struct RuntimeError: Error, Sendable, CustomStringConvertible {
         public static let invalidEvent = Code(rawValue: "InvalidEvent")
         /// A required setting is missing or invalid.
         public static let invalidConfiguration = Code(rawValue: "InvalidConfiguration")
+        /// The handler had not finished shortly before the invocation's deadline (a dependency that does not
+        /// answer): it is failed then, by the runtime, so the process lives on instead of being killed.
+        public static let deadlineExceeded = Code(rawValue: "Function.DeadlineExceeded")
     }
 
     public var code: Code

@@ -10,12 +10,18 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     public let handler: any InvocationHandler
     public let functionName: String
     public let logger: Logger
+    /// When set, a handler still running this long before the deadline is failed by the loop
+    /// (`Function.DeadlineExceeded`) rather than left to be killed at it, which would end the process and every
+    /// pool in it. nil leaves the deadline to the platform (the fixture functions that test local-runtime's
+    /// timeouts run so).
+    public let deadlineMargin: Duration?
 
-    public init(client: Client, handler: any InvocationHandler, functionName: String, logger: Logger) {
+    public init(client: Client, handler: any InvocationHandler, functionName: String, logger: Logger, deadlineMargin: Duration? = nil) {
         self.client = client
         self.handler = handler
         self.functionName = functionName
         self.logger = logger
+        self.deadlineMargin = deadlineMargin
     }
 
     public func run() async throws {
@@ -43,7 +49,9 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
         let output: Data
         do {
             output = try await InvocationRecord.$current.withValue(record) {
-                try await handler.handle(invocation.event, context: context)
+                try await withDeadline(deadlineMargin.map { context.budget(keeping: $0) }) { [handler] in
+                    try await handler.handle(invocation.event, context: context)
+                }
             }
         } catch {
             let report = ErrorReport(error)

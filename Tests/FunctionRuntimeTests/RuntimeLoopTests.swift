@@ -25,13 +25,15 @@ import Testing
     }
 
     /// Runs the loop with `handler` until `posts` answers arrived, then stops it.
-    func run(_ handler: some InvocationHandler, invocations: [(String, Int64, String)]) async throws -> [FakeRuntimeAPI.Posted] {
+    func run(
+        _ handler: some InvocationHandler, invocations: [(String, Int64, String)], deadlineMargin: Duration? = nil
+    ) async throws -> [FakeRuntimeAPI.Posted] {
         let fake = FakeRuntimeAPI()
         for (id, deadline, event) in invocations { await fake.enqueue(id: id, deadlineMs: deadline, event: Data(event.utf8)) }
         return try await fake.serve { address in
             let loop = RuntimeLoop(
                 client: HTTPRuntimeAPIClient(address: address), handler: handler, functionName: "test",
-                logger: Logger(label: "test")
+                logger: Logger(label: "test"), deadlineMargin: deadlineMargin
             )
             let task = Task { try await loop.run() }
             let posted = await fake.waitForPosts(invocations.count)
@@ -39,6 +41,24 @@ import Testing
             _ = await task.result
             return posted
         }
+    }
+
+    /// Waits until cancelled, as a handler blocked on a dependency that does not answer does.
+    struct Hanging: InvocationHandler {
+        func handle(_ event: Data, context: InvocationContext) async throws -> Data {
+            try await Task.sleep(for: .seconds(30))
+            return Data("too late".utf8)
+        }
+    }
+
+    /// A handler still running `deadlineMargin` before the deadline is failed by the loop, which lives on for the
+    /// next invocation: Lambda would kill the whole process at the deadline. (The margin is wide here, so that
+    /// the handler is cut after about 3 s and a slow start under load cannot make it a wait of the full 20.)
+    @Test func aHandlerPastItsBudgetIsFailedBeforeTheDeadline() async throws {
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let posted = try await run(Hanging(), invocations: [("req-hang", now + 20_000, "{}")], deadlineMargin: .seconds(17))
+        #expect(posted.map(\.kind) == ["error"])
+        #expect(posted.first?.errorTypeHeader == "Function.DeadlineExceeded")
     }
 
     var farDeadline: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + 60_000 }

@@ -21,10 +21,22 @@ import Testing
         var description: String { "FATAL: password authentication failed for user \"secret-user\"" }
     }
 
+    /// Waits until cancelled, as a function blocked on a dependency that does not answer does.
+    struct Hanging: APIFunction {
+        func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+            try await Task.sleep(for: .seconds(30))
+            return APIGatewayV2Response(statusCode: 200)
+        }
+    }
+
     /// The answer of the adapter when the function throws `error`, and its problem document.
     func answer(_ error: any Error) async throws -> (APIGatewayV2Response, [String: Any]) {
+        try await answer(from: Throwing(error: error), deadlineIn: 10_000)
+    }
+
+    func answer(from function: some APIFunction, deadlineIn milliseconds: Int64) async throws -> (APIGatewayV2Response, [String: Any]) {
         let context = InvocationContext(
-            metadata: .init(requestID: "r", deadlineMs: Int64(Date().timeIntervalSince1970 * 1000) + 10_000),
+            metadata: .init(requestID: "r", deadlineMs: Int64(Date().timeIntervalSince1970 * 1000) + milliseconds),
             functionName: "test", logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }()
         )
         let request = APIGatewayV2Request(
@@ -35,7 +47,7 @@ import Testing
                 requestId: "r", routeKey: "GET /x", stage: "$default", time: "", timeEpoch: 0
             )
         )
-        let response = try await APIFunctionAdapter(function: Throwing(error: error)).handle(request, context: context)
+        let response = try await APIFunctionAdapter(function: function).handle(request, context: context)
         #expect(response.headers?["content-type"] == "application/problem+json")
         let body = try #require(try JSONSerialization.jsonObject(with: Data((response.body ?? "").utf8)) as? [String: Any])
         #expect(!(response.body ?? "").contains("secret-user"), "a foreign error's text reached the answer")
@@ -82,6 +94,15 @@ import Testing
         #expect(body["code"] as? String == "invalid_transformation")
         let fields = (body["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
         #expect(fields == ["options[1].crop", "options.w"])
+    }
+
+    /// A function still waiting on a dependency 1.5 s before its deadline answers 503 with Retry-After, which
+    /// the contract promises for an unavailable service, instead of running into the function's timeout.
+    @Test func aFunctionPastItsBudgetAnswers503() async throws {
+        let (response, body) = try await answer(from: Hanging(), deadlineIn: 3_000)
+        #expect(response.statusCode == 503)
+        #expect(body["code"] as? String == "unavailable")
+        #expect(response.headers?["retry-after"] == "5")
     }
 
     @Test func anythingElseIsAGeneric500() async throws {

@@ -79,6 +79,31 @@ import Testing
         }
     }
 
+    /// A body that ends (FIN) before its framing says it does is the client's error: a 400 or a closed
+    /// connection, never a function's failure (502) or a function invoked with half a body.
+    @Test func aBodyCutShortByTheClientIsNotAFailedFunction() async throws {
+        try await RuntimeHarness.with { h in
+            let port = try #require(URLComponents(string: h.baseURL)?.port)
+            for (framing, body) in [
+                ("Content-Length: 100", "only ten b"),
+                ("Transfer-Encoding: chunked", "64\r\nonly ten b"),
+            ] {
+                let connection = try RawHTTPConnection(port: port)
+                connection.send(Data("POST /echo/fast HTTP/1.1\r\nHost: x\r\n\(framing)\r\n\r\n\(body)".utf8))
+                connection.finishSending()
+                let answer = await connection.read(until: "\r\n\r\n")
+                #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 400"), "\(framing): \(answer)")
+                #expect(!answer.contains(" 502 ") && !answer.contains("200 OK"), "\(framing): \(answer)")
+            }
+            // Neither reached a function: the one invocation is the whole request after them.
+            #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
+            let metrics = try await h.request(.GET, "/metrics").text
+            let invocations = metrics.split(separator: "\n").filter { $0.hasPrefix("function_invocations_total") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+            #expect(invocations == 1, "\(metrics)")
+        }
+    }
+
     @Test func fieldsAClientMustNotSetAreRefusedOrIgnored() async throws {
         try await I().withService { h in
             let alice = try await I.signUp(h, "alice"), bob = try await I.signUp(h, "bob")

@@ -33,6 +33,9 @@ final class RawHTTPConnection: @unchecked Sendable {
         }
     }
 
+    /// Sends FIN: the client has nothing more to send, and may still read the answer.
+    func finishSending() { shutdown(fd, Int32(SHUT_WR)) }
+
     /// Reads until `marker` has arrived, the connection closes or the 30 s receive timeout passes; returns all
     /// that was read. Blocks a thread of its own, never one of the test's.
     func read(until marker: String) async -> String {

@@ -33,18 +33,32 @@ final class WorkerProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         let output = Pipe()
         process.standardOutput = output
-        let lines = LineSplitter(onLine: onOutputLine)
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil  // end of file: the worker has exited
-            } else {
-                lines.append(data)
-            }
-        }
         process.terminationHandler = { onExit($0.terminationStatus) }
         self.process = process
         try process.run()
+        // The worker's output is read by a thread of its own with blocking reads until end of file, and the
+        // thread closes the pipe itself. Not with a `readabilityHandler`: its dispatch source is cancelled
+        // asynchronously, so the pipe could be closed while libdispatch still watched its descriptor, and once
+        // the number was reused (a socket, another pipe) libdispatch's event loop crashed (seen once in the
+        // test suite: "Bad pointer dereference" in _dispatch_event_loop_drain).
+        let reader = output.fileHandleForReading
+        let lines = LineSplitter(onLine: onOutputLine)
+        let thread = Thread {
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while true {
+                let count = read(reader.fileDescriptor, &buffer, buffer.count)
+                if count > 0 {
+                    lines.append(Data(buffer[0..<count]))
+                } else if count < 0, errno == EINTR {
+                    continue
+                } else {
+                    break  // end of file: the worker has exited
+                }
+            }
+            try? reader.close()
+        }
+        thread.name = "worker-\(function)-output"
+        thread.start()
     }
 
     var pid: Int32 { process.processIdentifier }
