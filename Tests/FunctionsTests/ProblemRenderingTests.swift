@@ -39,15 +39,7 @@ import Testing
             metadata: .init(requestID: "r", deadlineMs: Int64(Date().timeIntervalSince1970 * 1000) + milliseconds),
             functionName: "test", logger: { var logger = Logger(label: "test"); logger.logLevel = .critical; return logger }()
         )
-        let request = APIGatewayV2Request(
-            routeKey: "GET /x", rawPath: "/x", rawQueryString: "", headers: [:],
-            requestContext: .init(
-                accountId: "0", apiId: "local", domainName: "localhost", domainPrefix: "localhost",
-                http: .init(method: "GET", path: "/x", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: ""),
-                requestId: "r", routeKey: "GET /x", stage: "$default", time: "", timeEpoch: 0
-            )
-        )
-        let response = try await APIFunctionAdapter(function: function).handle(request, context: context)
+        let response = try await APIFunctionAdapter(function: function).handle(HTTPSemanticsTests.request("GET"), context: context)
         #expect(response.headers?["content-type"] == "application/problem+json")
         let body = try #require(try JSONSerialization.jsonObject(with: Data((response.body ?? "").utf8)) as? [String: Any])
         #expect(!(response.body ?? "").contains("secret-user"), "a foreign error's text reached the answer")
