@@ -53,23 +53,20 @@ extension FunctionEnvironment {
     enum Setting: Sendable, CaseIterable {
         case database, objectStore, broker, tokenSecret
 
-        var name: String {
-            switch self {
-            case .database: Need.database.setting
-            case .objectStore: Need.objectStore.setting
-            case .broker: Need.broker.setting
-            case .tokenSecret: Need.tokenSecret.setting
+        /// The need it stands for, as what the table can hold: its name, and whether it is set.
+        private var need: (name: String, isSet: (FunctionEnvironment) -> Bool) {
+            func erased<Value>(_ need: Need<Value>) -> (String, (FunctionEnvironment) -> Bool) { (need.setting, { need.value($0) != nil }) }
+            return switch self {
+            case .database: erased(Need.database)
+            case .objectStore: erased(Need.objectStore)
+            case .broker: erased(Need.broker)
+            case .tokenSecret: erased(Need.tokenSecret)
             }
         }
 
-        func isSet(in environment: FunctionEnvironment) -> Bool {
-            switch self {
-            case .database: environment.postgres != nil
-            case .objectStore: environment.s3 != nil
-            case .broker: environment.publisher != nil
-            case .tokenSecret: environment.configuration.jwtSecret != nil
-            }
-        }
+        var name: String { need.name }
+
+        func isSet(in environment: FunctionEnvironment) -> Bool { need.isSet(environment) }
     }
 }
 
