@@ -46,6 +46,13 @@ let package = Package(
             pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]
         ),
+        // libjpeg-turbo's TurboJPEG API, for lossless JPEG transforms (fast masters at upload).
+        .systemLibrary(
+            name: "CTurboJPEG",
+            path: "Sources/CTurboJPEG",
+            pkgConfig: "libturbojpeg",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
         // Running other programs: posix_spawn, pipes close-on-exec, waitpid on a thread of its own.
         .target(name: "ChildProcess"),
         // libvips in Swift: decode with limits, the operations, encode. Knows nothing of HTTP, SQL or S3.
@@ -53,6 +60,7 @@ let package = Package(
             name: "Imaging",
             dependencies: [
                 "CVips",
+                "CTurboJPEG",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -168,7 +168,8 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "sweeper", summary: "Publishes unconfirmed jobs again and removes orphaned objects.",
-            timeoutSeconds: 300, memoryMB: 256, schedule: ScheduleTrigger(rateMinutes: 1)
+            // 1 GB as the upload's: rewriting an old progressive original holds its DCT coefficients.
+            timeoutSeconds: 300, memoryMB: 1024, schedule: ScheduleTrigger(rateMinutes: 1)
         ), needs: [.database, .objectStore, .broker]
     ) { environment in try SweeperFunction(environment: environment) },
     FunctionDefinition(

@@ -86,6 +86,10 @@ static inline int cvips_embed(VipsImage *in, VipsImage **out, int x, int y, int 
 static inline int cvips_colourspace(VipsImage *in, VipsImage **out, VipsInterpretation space) {
     return vips_colourspace(in, out, space, NULL);
 }
+// To a built-in profile by name ("srgb", "p3", "cmyk"), which the output carries: tests make tagged images with it.
+static inline int cvips_icc_transform(VipsImage *in, VipsImage **out, const char *profile) {
+    return vips_icc_transform(in, out, profile, "embedded", TRUE, NULL);
+}
 static inline int cvips_icc_to_srgb(VipsImage *in, VipsImage **out) {
     return vips_icc_transform(in, out, "srgb", "embedded", TRUE, "intent", VIPS_INTENT_PERCEPTUAL, NULL);
 }

@@ -97,7 +97,31 @@ public enum ImageProcessor {
         return EncodedImage(bytes: bytes, format: plan.outputFormat, width: width, height: height)
     }
 
-    /// The original as stored: upright, 8-bit sRGB, metadata stripped, in its own format at high quality. A
+    /// What an upload is stored as. A JPEG goes through the lossless transform where it applies (a baseline,
+    /// marker-free, upright master whose pixels are the upload's); other uploads that carry orientation,
+    /// metadata or unusual pixels are re-encoded (`normalizeOriginal`); the rest are stored as uploaded, once
+    /// every pixel is known to decode.
+    public static func master(of bytes: [UInt8], source: ImageSource) throws(ImagingError) -> EncodedImage {
+        let (width, height) = source.orientedSize
+        if source.allowsLosslessMaster, let master = LosslessJPEG.master(of: bytes, orientation: source.orientation) {
+            return EncodedImage(bytes: master, format: .jpeg, width: width, height: height)
+        }
+        if source.needsNormalizing { return try normalizeOriginal(source) }
+        try source.verifyDecodes()
+        return EncodedImage(bytes: bytes, format: source.format, width: width, height: height)
+    }
+
+    /// A stored original made into a fast master after the fact (originals stored before fast masters were kept
+    /// as uploaded when they had no metadata): the lossless baseline rewrite of a progressive JPEG, nil for
+    /// anything else. Stored originals are upright and carry no metadata, so their pixels stay exactly the same.
+    public static func remastered(_ stored: [UInt8]) throws(ImagingError) -> [UInt8]? {
+        guard LosslessJPEG.isProgressive(stored) else { return nil }
+        let source = try ImageSource(bytes: stored)
+        guard source.allowsLosslessMaster, source.orientation == 1 else { return nil }
+        return LosslessJPEG.master(of: stored, orientation: 1)
+    }
+
+    /// The original as stored when no lossless path applies: upright, 8-bit sRGB, metadata stripped, in its own format at high quality. A
     /// 4:2:0 JPEG stays 4:2:0: at Q92 libvips would otherwise write full chroma, which the source never had.
     /// For the 20 MP test photo that made the stored file 5.2 MB instead of 4.4, and slower to decode for
     /// every later transformation (its new variants ran at 0.70x thumbor's rate, which reads the file).

@@ -18,6 +18,9 @@ public final class ImageSource: @unchecked Sendable {
     /// Whether the bytes must be re-encoded before they are stored as an original: a rotating EXIF
     /// orientation, metadata (EXIF, XMP, IPTC, an ICC profile), or pixels that are not 8-bit sRGB or grey.
     public let needsNormalizing: Bool
+    /// Whether a JPEG's pixels are what a stored original holds already: one frame of 8-bit YCbCr or grey,
+    /// with no ICC profile or an sRGB one. Then libjpeg-turbo's lossless transform can make its master.
+    let allowsLosslessMaster: Bool
 
     let source: UnsafeMutablePointer<VipsSource>
     /// The loader options every open of this source uses: strict about damage, first frame only.
@@ -66,6 +69,9 @@ public final class ImageSource: @unchecked Sendable {
             && (image.interpretation == VIPS_INTERPRETATION_sRGB || image.interpretation == VIPS_INTERPRETATION_B_W)
         // An animated GIF or WebP is stored with all its frames; other multi-page files keep the first page.
         self.needsNormalizing = orientation != 1 || metadata || !plainPixels || (frames > 1 && !format.animates)
+        let profile = image.blob("icc-profile-data")
+        self.allowsLosslessMaster = format == .jpeg && frames == 1 && plainPixels
+            && (profile.map(ICCProfile.describesSRGB) ?? true)
 
         guard width <= limits.maxSide, height <= limits.maxSide else {
             throw ImagingError(.imageTooLarge, "the image is \(width)x\(height); at most \(limits.maxSide) pixels a side are accepted")

@@ -66,6 +66,7 @@ extension Migration {
         imageProperties,
         webhooks,
         missingBytes,
+        fastMasters,
     ]
 }
 
@@ -275,5 +276,19 @@ extension Migration {
         version: 10,
         name: "missing bytes",
         statements: ["ALTER TABLE images ADD COLUMN bytes_missing_since timestamptz"]
+    )
+}
+
+extension Migration {
+    /// Originals stored before fast masters (lossless baseline JPEGs, issue 19): JPEG originals are checked once
+    /// by the sweeper, which rewrites a progressive one losslessly. New rows are masters already (the default).
+    static let fastMasters = Migration(
+        version: 11,
+        name: "fast masters",
+        statements: [
+            "ALTER TABLE images ADD COLUMN master_pending boolean NOT NULL DEFAULT false",
+            "UPDATE images SET master_pending = true WHERE source_id IS NULL AND format = 'jpeg' AND status = 'ready'",
+            "CREATE INDEX images_master_pending ON images (id) WHERE master_pending",
+        ]
     )
 }

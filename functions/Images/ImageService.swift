@@ -45,20 +45,14 @@ struct ImageService: Sendable {
         bytes: [UInt8], filename: String?, owner: UUID, beforeStoring: () async throws -> Void = {}
     ) async throws -> ImageRecord {
         let limits = self.limits
-        // Re-encode only when orientation, metadata or pixel format require it; otherwise keep the bytes, once
-        // every pixel is known to decode.
+        // A lossless JPEG master where one applies; a re-encode only where orientation, metadata or pixel format
+        // require it; otherwise the bytes as uploaded, once every pixel is known to decode.
         let (source, stored, width, height, properties): (ImageSource, [UInt8], Int, Int, ImageProperties?)
         let started = ContinuousClock.now
         (source, stored, width, height, properties) = try await offloaded {
             let source = try ImageSource(bytes: bytes, limits: limits)
-            let (stored, width, height): ([UInt8], Int, Int)
-            if source.needsNormalizing {
-                let encoded = try ImageProcessor.normalizeOriginal(source)
-                (stored, width, height) = (encoded.bytes, encoded.width, encoded.height)
-            } else {
-                try source.verifyDecodes()
-                (stored, width, height) = (bytes, source.orientedSize.width, source.orientedSize.height)
-            }
+            let master = try ImageProcessor.master(of: bytes, source: source)
+            let (stored, width, height) = (master.bytes, master.width, master.height)
             // The metadata read-out's properties of the stored bytes, while the upload's orientation is
             // known. A failure here costs the upload nothing: they are computed on first read instead.
             let properties = try? ImageProperties.analyze(stored, orientationApplied: source.orientation)

@@ -11,6 +11,12 @@ enum ObjectKeys {
         "originals/\(owner.uuidString.lowercased())/\(image.uuidString.lowercased())"
     }
 
+    /// Where the sweeper puts the fast master of an original stored before fast masters: a key of its own,
+    /// so the row moves to it in one statement and nothing ever reads half of a replaced object.
+    static func master(owner: UUID, image: UUID) -> String {
+        original(owner: owner, image: image) + ".master"
+    }
+
     /// Where a presigned upload's bytes wait for completion.
     static func upload(owner: UUID, upload: UUID) -> String {
         "uploads/\(owner.uuidString.lowercased())/\(upload.uuidString.lowercased())"

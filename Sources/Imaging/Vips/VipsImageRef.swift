@@ -54,4 +54,12 @@ final class VipsImageRef: @unchecked Sendable {
     }
 
     func hasField(_ field: String) -> Bool { cvips_has_field(pointer, field) != 0 }
+
+    /// A copy of a binary field (`icc-profile-data`, `exif-data`, ...); nil when the image has none.
+    func blob(_ field: String) -> [UInt8]? {
+        var data: UnsafeRawPointer?
+        var length = 0
+        guard cvips_has_field(pointer, field) != 0, vips_image_get_blob(pointer, field, &data, &length) == 0, let data else { return nil }
+        return Array(UnsafeRawBufferPointer(start: data, count: length))
+    }
 }
