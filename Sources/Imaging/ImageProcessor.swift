@@ -97,14 +97,22 @@ public enum ImageProcessor {
         return EncodedImage(bytes: bytes, format: plan.outputFormat, width: width, height: height)
     }
 
-    /// What an upload is stored as. A JPEG goes through the lossless transform where it applies (a baseline,
-    /// marker-free, upright master whose pixels are the upload's); other uploads that carry orientation,
-    /// metadata or unusual pixels are re-encoded (`normalizeOriginal`); the rest are stored as uploaded, once
-    /// every pixel is known to decode.
+    /// What an upload is stored as. A JPEG becomes a fast master where it can without a generation: an upright
+    /// sequential one loses its metadata segments and keeps its data byte for byte (then every pixel is
+    /// decoded once, as for any upload stored as it came); a progressive or turned one goes through
+    /// libjpeg-turbo's lossless transform (baseline, marker-free, upright). Other uploads that carry
+    /// orientation, metadata or unusual pixels are re-encoded (`normalizeOriginal`); the rest are stored as
+    /// uploaded, once every pixel is known to decode.
     public static func master(of bytes: [UInt8], source: ImageSource) throws(ImagingError) -> EncodedImage {
         let (width, height) = source.orientedSize
-        if source.allowsLosslessMaster, let master = LosslessJPEG.master(of: bytes, orientation: source.orientation) {
-            return EncodedImage(bytes: master, format: .jpeg, width: width, height: height)
+        if source.allowsLosslessMaster {
+            if source.orientation == 1, let stripped = JPEGMetadataStripper.strip(bytes) {
+                try source.verifyDecodes()
+                return EncodedImage(bytes: stripped, format: .jpeg, width: width, height: height)
+            }
+            if let master = LosslessJPEG.master(of: bytes, orientation: source.orientation) {
+                return EncodedImage(bytes: master, format: .jpeg, width: width, height: height)
+            }
         }
         if source.needsNormalizing { return try normalizeOriginal(source) }
         try source.verifyDecodes()

@@ -8,11 +8,21 @@ import Imaging
 //   swift run -c release imaging-benchmark [rounds]
 //
 // `imaging-benchmark --rss FILE SPEC` runs one transform and prints its peak RSS (used for the memory figures).
+// `imaging-benchmark --masters [rounds]` prints only the table of stored originals before and after fast masters:
+// the time to store each photo, its size, and resize 800 + q80 from what is stored.
 // `imaging-benchmark --time FILE SPEC N` prints the median milliseconds of N in-process transforms (read,
 // decode, operations, encode), after one unmeasured: the baseline `infra/bench/compare` divides by.
 
 
 let arguments = CommandLine.arguments
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let testdata = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("shared/testdata")
+let photos = [
+    "Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg", "life_by_Aitzol_Berasategi.jpg",
+    "Dragonfly_by_Bolly.jpg", "Gulp.png",
+]
 
 /// Unbuffered, so the table so far survives whatever happens later.
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
@@ -20,6 +30,52 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 /// A spec in its canonical JSON shape (defaults may be left out), as the worker reads a stored one.
 func transformationSpec(_ json: String) throws -> TransformationSpec {
     try JSONDecoder().decode(TransformationSpec.self, from: Data(json.utf8))
+}
+
+// Originals as stored at upload, before and after fast masters, and what each costs every later variant.
+// Before: re-encoded (Q92) when the upload had metadata or an orientation, else kept as uploaded. After: the
+// lossless JPEG master where it applies (`ImageProcessor.master`).
+func formerOriginal(_ bytes: [UInt8]) throws -> [UInt8] {
+    let source = try ImageSource(bytes: bytes)
+    if source.needsNormalizing { return try ImageProcessor.normalizeOriginal(source).bytes }
+    try source.verifyDecodes()
+    return bytes
+}
+func milliseconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = ContinuousClock.now
+    try body()
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+}
+func printMasters(rounds: Int) {
+  do {
+    try masters(rounds: rounds)
+  } catch {
+    say("masters: \(error)")
+  }
+}
+
+func masters(rounds: Int) throws {
+say("\nstoring an upload (median ms of \(rounds)) and resize 800 + q80 from what is stored, before and after fast masters")
+say("photo".padding(toLength: 40, withPad: " ", startingAt: 0)
+    + "  store before  store after     MB before  MB after   resize before  resize after  resize ratio")
+let resize800 = try transformationSpec(#"{"resize":{"width":800},"quality":80}"#)
+for photo in photos where !photo.hasSuffix(".png") {
+    let bytes = try [UInt8](Data(contentsOf: testdata.appendingPathComponent(photo)))
+    let before = try formerOriginal(bytes)
+    let after = try ImageProcessor.master(of: bytes, source: try ImageSource(bytes: bytes)).bytes
+    var storeBefore: [Double] = [], storeAfter: [Double] = [], resizeBefore: [Double] = [], resizeAfter: [Double] = []
+    for _ in 0..<rounds {
+        storeBefore.append(try milliseconds { _ = try formerOriginal(bytes) })
+        storeAfter.append(try milliseconds { _ = try ImageProcessor.master(of: bytes, source: try ImageSource(bytes: bytes)) })
+        resizeBefore.append(try milliseconds { _ = try ImageProcessor.process(try ImageSource(bytes: before), spec: resize800) })
+        resizeAfter.append(try milliseconds { _ = try ImageProcessor.process(try ImageSource(bytes: after), spec: resize800) })
+    }
+    let (rb, ra) = (median(resizeBefore), median(resizeAfter))
+    say(photo.padding(toLength: 40, withPad: " ", startingAt: 0)
+        + String(format: "  %12.1f  %11.1f  %12.2f  %8.2f  %14.1f  %12.1f  %11.2fx", median(storeBefore), median(storeAfter),
+                 Double(before.count) / 1e6, Double(after.count) / 1e6, rb, ra, rb / ra))
+}
 }
 
 if arguments.count >= 4, arguments[1] == "--rss" {
@@ -58,14 +114,12 @@ if arguments.count >= 3, arguments[1] == "--leak-check" {
     exit(0)
 }
 
+if arguments.count >= 2, arguments[1] == "--masters" {
+    printMasters(rounds: arguments.dropFirst(2).first.flatMap(Int.init) ?? 7)
+    exit(0)
+}
+
 let rounds = arguments.dropFirst().first.flatMap(Int.init) ?? 7
-let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-let testdata = here.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("shared/testdata")
-let photos = [
-    "Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg", "life_by_Aitzol_Berasategi.jpg",
-    "Dragonfly_by_Bolly.jpg", "Gulp.png",
-]
 let baselineJPEGs: Set = ["Dune.jpg", "derived/Dragonfly_by_Bolly_baseline.jpg", "Kleiber_by_Lukas_Baubkus.jpg"]
 
 /// The Python reference worker, kept running so its start-up is never timed.
@@ -103,7 +157,6 @@ let tasks: [(name: String, python: String, spec: (Bool) -> String)] = [
     ("resize 800, grey, rot90, WebP", "gray-rotate-webp", { _ in #"{"resize":{"width":800},"filters":{"grayscale":true},"rotate":90,"format":"webp","quality":80}"# }),
 ]
 
-func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
 say("median ms per image over \(rounds) interleaved rounds (lower is better); ratio = other / ours")
 say("photo".padding(toLength: 40, withPad: " ", startingAt: 0) + "task".padding(toLength: 32, withPad: " ", startingAt: 0)
@@ -143,41 +196,7 @@ for photo in photos {
     }
 }
 
-// Originals as stored at upload, before and after fast masters, and what each costs every later variant.
-// Before: re-encoded (Q92) when the upload had metadata or an orientation, else kept as uploaded. After: the
-// lossless JPEG master where it applies (`ImageProcessor.master`).
-func formerOriginal(_ bytes: [UInt8]) throws -> [UInt8] {
-    let source = try ImageSource(bytes: bytes)
-    if source.needsNormalizing { return try ImageProcessor.normalizeOriginal(source).bytes }
-    try source.verifyDecodes()
-    return bytes
-}
-func milliseconds(_ body: () throws -> Void) rethrows -> Double {
-    let start = ContinuousClock.now
-    try body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-}
-say("\nstoring an upload (median ms of \(rounds)) and resize 800 + q80 from what is stored, before and after fast masters")
-say("photo".padding(toLength: 40, withPad: " ", startingAt: 0)
-    + "  store before  store after     MB before  MB after   resize before  resize after  resize ratio")
-let resize800 = try transformationSpec(#"{"resize":{"width":800},"quality":80}"#)
-for photo in photos where !photo.hasSuffix(".png") {
-    let bytes = try [UInt8](Data(contentsOf: testdata.appendingPathComponent(photo)))
-    let before = try formerOriginal(bytes)
-    let after = try ImageProcessor.master(of: bytes, source: try ImageSource(bytes: bytes)).bytes
-    var storeBefore: [Double] = [], storeAfter: [Double] = [], resizeBefore: [Double] = [], resizeAfter: [Double] = []
-    for _ in 0..<rounds {
-        storeBefore.append(try milliseconds { _ = try formerOriginal(bytes) })
-        storeAfter.append(try milliseconds { _ = try ImageProcessor.master(of: bytes, source: try ImageSource(bytes: bytes)) })
-        resizeBefore.append(try milliseconds { _ = try ImageProcessor.process(try ImageSource(bytes: before), spec: resize800) })
-        resizeAfter.append(try milliseconds { _ = try ImageProcessor.process(try ImageSource(bytes: after), spec: resize800) })
-    }
-    let (rb, ra) = (median(resizeBefore), median(resizeAfter))
-    say(photo.padding(toLength: 40, withPad: " ", startingAt: 0)
-        + String(format: "  %12.1f  %11.1f  %12.2f  %8.2f  %14.1f  %12.1f  %11.2fx", median(storeBefore), median(storeAfter),
-                 Double(before.count) / 1e6, Double(after.count) / 1e6, rb, ra, rb / ra))
-}
+printMasters(rounds: rounds)
 
 // How close our shrink-on-load result is to pyvips's thumbnail: mean absolute difference per channel (0-255).
 say("\nresize 800: mean absolute pixel difference, ours vs pyvips thumbnail (0-255 scale)")
