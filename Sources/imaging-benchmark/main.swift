@@ -8,6 +8,7 @@ import Imaging
 //   swift run -c release imaging-benchmark [rounds]
 //
 // `imaging-benchmark --rss FILE SPEC` runs one transform and prints its peak RSS (used for the memory figures).
+// `imaging-benchmark --encoders [rounds]` prints only resize 800 encoded as JPEG, WebP and AVIF (fmt_auto's choice).
 // `imaging-benchmark --masters [rounds]` prints only the table of stored originals before and after fast masters:
 // the time to store each photo, its size, and resize 800 + q80 from what is stored.
 // `imaging-benchmark --time FILE SPEC N` prints the median milliseconds of N in-process transforms (read,
@@ -114,6 +115,30 @@ if arguments.count >= 3, arguments[1] == "--leak-check" {
     exit(0)
 }
 
+// What `fmt_auto` trades: resize 800 of each photo encoded as JPEG (q80), WebP and AVIF (their defaults), the
+// median ms and bytes of each.
+func printEncoders(rounds: Int) throws {
+    say("\nresize 800 and encode (median ms of \(rounds), KB): what fmt_auto picks between")
+    say("photo".padding(toLength: 40, withPad: " ", startingAt: 0) + "      JPEG q80          WebP          AVIF")
+    for photo in photos {
+        let bytes = try [UInt8](Data(contentsOf: testdata.appendingPathComponent(photo)))
+        var row = photo.padding(toLength: 40, withPad: " ", startingAt: 0)
+        for format in ["jpeg", "webp", "avif"] {
+            let spec = try transformationSpec(#"{"resize":{"width":800},"format":"\#(format)"\#(format == "jpeg" ? #","quality":80"# : "")}"#)
+            var size = 0
+            let times = try (0..<rounds).map { _ in
+                try milliseconds { size = try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec).bytes.count }
+            }
+            row += String(format: "  %6.1f %5d", median(times), size / 1024)
+        }
+        say(row)
+    }
+}
+
+if arguments.count >= 2, arguments[1] == "--encoders" {
+    try printEncoders(rounds: arguments.dropFirst(2).first.flatMap(Int.init) ?? 5)
+    exit(0)
+}
 if arguments.count >= 2, arguments[1] == "--masters" {
     printMasters(rounds: arguments.dropFirst(2).first.flatMap(Int.init) ?? 7)
     exit(0)
@@ -197,6 +222,7 @@ for photo in photos {
 }
 
 printMasters(rounds: rounds)
+try printEncoders(rounds: rounds)
 
 // How close our shrink-on-load result is to pyvips's thumbnail: mean absolute difference per channel (0-255).
 say("\nresize 800: mean absolute pixel difference, ours vs pyvips thumbnail (0-255 scale)")

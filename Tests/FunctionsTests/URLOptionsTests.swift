@@ -59,7 +59,7 @@ import Testing
         let jsonFields = [
             "resize.width", "resize.height", "resize.fit", "resize.gravity", "crop", "rotate", "flip", "mirror", "filters.grayscale", "filters.sepia",
             "filters.blur", "filters.sharpen", "filters.invert", "watermark.text", "watermark.position", "watermark.opacity", "format",
-            "quality", "compress", "animated",
+            "quality", "compress", "animated", "dpr",
         ]
         #expect(covered == Set(jsonFields))
     }

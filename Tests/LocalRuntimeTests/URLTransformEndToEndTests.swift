@@ -127,6 +127,54 @@ import Testing
         }
     }
 
+    @Test func fmtAutoFollowsAcceptWithOneSignedURLAndDprNamesTheSizesVariant() async throws {
+        try await withService { h in
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            let chrome = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
+            let safari = "image/webp,image/png,image/svg+xml,image/*;q=0.8,video/*;q=0.8,*/*;q=0.5"
+            let signed = try await h.request(
+                .POST, "/images/\(id)/signed-url", body: Data(#"{"options":"fmt_auto,w_200"}"#.utf8),
+                headers: alice.auth + [("Content-Type", "application/json")]
+            )
+            #expect(try signed.json()["options"] as? String == "w_200,fmt_auto")
+            let url = try #require(try signed.json()["url"] as? String)
+
+            // One URL, three variants: what each client's Accept names first, each kept once.
+            var locations: [String: String] = [:]
+            for (accept, type) in [(chrome, "image/avif"), (safari, "image/webp"), ("*/*", "image/jpeg")] {
+                let served = try await h.request(.GET, url, headers: [("Accept", accept)])
+                #expect(served.status == 200, "\(served.text.prefix(200))")
+                #expect(served.header("content-type") == type)
+                #expect(served.header("vary") == "Accept")
+                #expect(try T.decode([UInt8](served.body)).width == 200)
+                locations[type] = served.header("content-location")
+            }
+            #expect(Set(locations.values).count == 3)
+            let again = try await h.request(.GET, url, headers: [("Accept", chrome)])
+            #expect(again.header("content-location") == locations["image/avif"])
+            #expect(try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()["total"] as? Int == 3)
+            // The same variants as the formats written out (here with the token).
+            let webp = try await h.request(.GET, "/images/\(id)/t/w_200,fmt_webp", headers: alice.auth)
+            #expect(webp.header("content-location") == locations["image/webp"] && webp.header("vary") == nil)
+
+            // Nothing else to change for a client that takes only the source's format: the original itself.
+            let original = try await h.request(.GET, "/images/\(id)/t/fmt_auto", headers: alice.auth + [("Accept", "*/*")])
+            #expect(original.status == 200 && original.header("content-location") == "/images/\(id)")
+            #expect(original.header("vary") == "Accept")
+
+            // dpr multiplies the sizes: the variant of the sizes written out, never wider than the source.
+            let dense = try await h.request(.GET, "/images/\(id)/t/w_100,dpr_2", headers: alice.auth)
+            #expect(dense.status == 200)
+            #expect(try T.decode([UInt8](dense.body)).width == 200)
+            let plain = try await h.request(.GET, "/images/\(id)/t/w_200", headers: alice.auth)
+            #expect(plain.header("content-location") == dense.header("content-location"))
+            let capped = try await h.request(.GET, "/images/\(id)/t/w_1000,dpr_4", headers: alice.auth)
+            #expect(try T.decode([UInt8](capped.body)).width == 1680)
+            #expect(try await h.request(.GET, "/images/\(id)/t/w_100,dpr_9", headers: alice.auth).status == 422)
+        }
+    }
+
     @Test func aSignedURLNeedsNoHeaderAndOnlyWorksAsSigned() async throws {
         try await withService { h in
             let alice = try await I.signUp(h, "alice")

@@ -36,7 +36,9 @@ struct TransformFunction: APIFunction {
         guard source.status == .ready, let sourceFormat = ImageFormat(rawValue: source.format) else {
             throw APIError(.invalidTransformation, "the source image is not ready yet")
         }
-        let spec = try SourceSpec.normalized(parsed, sourceFormat: sourceFormat, in: .json)
+        // "format": "auto" picks from this request's Accept, as fmt_auto does; "dpr" scales the sizes.
+        let resolved = SourceSpec.resolved(parsed, for: source, sourceFormat: sourceFormat, accept: request.header("accept"))
+        let spec = try SourceSpec.normalized(resolved, sourceFormat: sourceFormat, in: .json)
 
         let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
         let wait = WaitPreference.preferredWait(request).map { WaitPreference.waitLimit($0, context: context) } ?? .zero

@@ -50,7 +50,7 @@ struct URLTransformFunction: APIFunction {
         // the signed source): no user read, no source read, no validation (a variant exists only for a spec
         // that was valid for its source). Anything else takes the full path below, 401s included.
         var lookedUp: (hash: String, variant: ImageRecord?)?
-        if caller.signed || caller.owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options) {
+        if caller.signed || caller.owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options), spec.isResolved {
             lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: caller.owner))
         }
         if let existing = lookedUp?.variant, existing.status == .ready {
@@ -62,7 +62,12 @@ struct URLTransformFunction: APIFunction {
         InvocationRecord.noteUser(source.ownerID.uuidString.lowercased())
         if let notReady = try ImageBytesResponse.unlessReady(source) { return notReady }
         guard let sourceFormat = ImageFormat(rawValue: source.format) else { throw APIError(.notFound, "no such image") }
-        let spec = try SourceSpec.of(urlOptions: options, for: source, sourceFormat: sourceFormat)
+        let requested = try SourceSpec.of(urlOptions: options, for: source, sourceFormat: sourceFormat)
+        let spec = SourceSpec.resolved(requested, for: source, sourceFormat: sourceFormat, accept: request.header("accept"))
+        // fmt_auto answers depend on Accept: caches must keep one answer per Accept.
+        let vary = requested.autoFormat ? ["vary": "Accept"] : [:]
+        // fmt_auto resolved to the source's format with nothing else to change: the source is the answer.
+        if spec.isEmpty { return try await serve(source, headers: vary) }
 
         var limitHeaders: [String: String] = [:]
         // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
@@ -74,11 +79,11 @@ struct URLTransformFunction: APIFunction {
             limitHeaders = try await limiter.admit(policy, subject: source.ownerID.uuidString.lowercased(), context: context)
         }
         if var notReady = try ImageBytesResponse.unlessReady(variant) {
-            let headers = limitHeaders.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
+            let headers = limitHeaders.merging(vary) { $1 }.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
             notReady.headers = (notReady.headers ?? [:]).merging(headers) { $1 }
             return notReady
         }
-        return try await serve(variant, headers: limitHeaders)
+        return try await serve(variant, headers: limitHeaders.merging(vary) { $1 })
     }
 
     /// Who asks. A valid signature stands for the source's owner, whoever that is, and lets shared caches keep

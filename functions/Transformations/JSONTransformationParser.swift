@@ -12,7 +12,7 @@ struct JSONTransformationParser {
     static let maxPipelineSteps = 16
     /// The operations in the order their errors are reported (the fixed order runs crop first).
     static let operationKeys = ["resize", "crop", "rotate", "flip", "mirror", "filters", "watermark"]
-    static let outputKeys = ["format", "quality", "compress", "animated"]
+    static let outputKeys = ["format", "quality", "compress", "animated", "dpr"]
 
     /// Parses a request body; throws every error found.
     static func parse(body: JSONValue) throws(SpecValidationError) -> TransformationSpec {
@@ -74,15 +74,24 @@ struct JSONTransformationParser {
             spec.steps = steps.sorted { $0.kind < $1.kind }
         }
         if let v = object["format"], let name = string(v, at: .field(["format"])) {
-            if let format = ImageFormat(rawValue: name.lowercased()) ?? (name.lowercased() == "jpg" ? .jpeg : nil) {
+            if name.lowercased() == "auto" {
+                spec.autoFormat = true
+            } else if let format = ImageFormat(rawValue: name.lowercased()) ?? (name.lowercased() == "jpg" ? .jpeg : nil) {
                 spec.format = format
             } else {
-                fail(.field(["format"]), "must be one of \(ImageFormat.allCases.map(\.rawValue).joined(separator: ", "))")
+                fail(.field(["format"]), "must be auto or one of \(ImageFormat.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
         if let v = object["quality"] { spec.quality = integer(v, at: .field(["quality"]), in: 1...100) }
         if let v = object["compress"] { spec.compress = bool(v, at: .field(["compress"])) ?? false }
         if let v = object["animated"] { spec.animated = bool(v, at: .field(["animated"])) ?? true }
+        if let v = object["dpr"], let ratio = number(v, at: .field(["dpr"])) {
+            if ratio >= 1, ratio <= 4 {
+                spec.devicePixelRatio = ratio == 1 ? nil : ratio
+            } else {
+                fail(.field(["dpr"]), "must be a number from 1 to 4")
+            }
+        }
         return spec
     }
 

@@ -37,5 +37,17 @@ enum SourceSpec {
         return normalized
     }
 
+    /// The spec as it names a variant for this request: `dpr` applied for the source's size, then `fmt_auto`
+    /// resolved from the request's `Accept` for the size of the result. A spec without either is returned
+    /// as it is.
+    static func resolved(_ spec: TransformationSpec, for source: ImageRecord, sourceFormat: ImageFormat, accept: String?) -> TransformationSpec {
+        guard !spec.isResolved else { return spec }
+        let size = size(of: source)
+        let sized = spec.applyingDevicePixelRatio(forImageOf: size)
+        return sized.resolvingFormat(
+            accepted: AcceptedImageFormats.of(accept), source: sourceFormat, outputSize: sized.outputSize(forImageOf: size)
+        )
+    }
+
     private static func size(of source: ImageRecord) -> (width: Int, height: Int) { (source.width ?? 0, source.height ?? 0) }
 }

@@ -13,10 +13,11 @@ extension TransformationSpec {
             groups = steps.map(Self.urlOptions(of:))
         }
         var output: [String] = []
-        if let format { output.append("fmt_\(format.rawValue)") }
+        if autoFormat { output.append("fmt_auto") } else if let format { output.append("fmt_\(format.rawValue)") }
         if let quality { output.append("q_\(quality)") }
         if compress { output.append("compress") }
         if !animated { output.append("still") }
+        if let devicePixelRatio { output.append("dpr_\(Self.spelled(devicePixelRatio))") }
         groups[groups.count - 1] += output
         return groups.map { $0.joined(separator: ",") }.joined(separator: "|")
     }

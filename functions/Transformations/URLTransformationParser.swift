@@ -37,6 +37,7 @@ enum URLTransformationParser {
         Option(name: "q", field: ["quality"], value: .integer),
         Option(name: "compress", field: ["compress"], value: .none),
         Option(name: "still", field: ["animated"], value: .none),
+        Option(name: "dpr", field: ["dpr"], value: .number),
     ]
 
     /// Other spellings accepted for an option; they mean exactly the same.
@@ -53,7 +54,7 @@ enum URLTransformationParser {
     /// Parses the raw (still percent-encoded) options segment of the path. Values are percent-decoded after
     /// the split, so a watermark text may carry `%2C` for a comma. Groups separated by `|` are the steps of an
     /// ordered pipeline, one operation each: `w_400|crop_300:0:100:100|rot_90,fmt_png`; the output options
-    /// (`fmt`, `q`, `compress`, `still`) may go in any group and apply to the result. Some clients send `|` as
+    /// (`fmt`, `q`, `compress`, `still`, `dpr`) may go in any group and apply to the result. Some clients send `|` as
     /// `%7C`, so that separates too (a watermark text in a URL cannot hold a bar; the JSON route's can).
     /// Errors are thrown rendered, as the URL names them.
     static func parse(_ raw: String) throws(TransformationErrors) -> TransformationSpec {

@@ -40,7 +40,12 @@ extension TransformationSpec: Codable {
         } else {
             try container.encode(steps, forKey: AnyKey("pipeline"))
         }
-        try container.encodeIfPresent(format, forKey: AnyKey("format"))
+        if autoFormat {
+            try container.encode("auto", forKey: AnyKey("format"))  // unresolved: never a stored variant's
+        } else {
+            try container.encodeIfPresent(format, forKey: AnyKey("format"))
+        }
+        try container.encodeIfPresent(devicePixelRatio, forKey: AnyKey("dpr"))
         try container.encodeIfPresent(quality, forKey: AnyKey("quality"))
         if compress { try container.encode(true, forKey: AnyKey("compress")) }
         // The default (keep the frames) is left out, so specs from before keep their hash.

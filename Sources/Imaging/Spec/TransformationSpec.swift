@@ -116,6 +116,12 @@ public struct TransformationSpec: Sendable, Hashable {
     public var format: ImageFormat?
     public var quality: Int?
     public var compress = false
+    /// `fmt_auto` / `"format": "auto"`: the format is chosen per request from what its `Accept` admits
+    /// (`resolvingFormat`), so a variant's identity holds the resolved format, never this.
+    public var autoFormat = false
+    /// `dpr_<1-4>`: the requested sizes are multiplied by it for the image they apply to
+    /// (`applyingDevicePixelRatio`), so a variant's identity holds the resulting sizes, never this.
+    public var devicePixelRatio: Double?
 
     public init(steps: [Step] = [], format: ImageFormat? = nil, quality: Int? = nil, compress: Bool = false, animated: Bool = true) {
         (self.steps, self.format, self.quality, self.compress, self.animated) = (steps, format, quality, compress, animated)
@@ -128,8 +134,12 @@ public struct TransformationSpec: Sendable, Hashable {
 
     /// True when the spec changes nothing (then the request is refused: at least one change is required).
     public var isEmpty: Bool {
-        steps.isEmpty && format == nil && quality == nil && !compress && animated
+        steps.isEmpty && format == nil && quality == nil && !compress && animated && !autoFormat
     }
+
+    /// True when the spec still asks something of the request (a format from its Accept) or of the source (a
+    /// device pixel ratio): it does not name a variant until `resolvingFormat` and `applyingDevicePixelRatio`.
+    public var isResolved: Bool { !autoFormat && devicePixelRatio == nil }
 
     /// The same spec for a given source: a requested format equal to the source's is no change.
     public func normalized(sourceFormat: ImageFormat) -> TransformationSpec {
