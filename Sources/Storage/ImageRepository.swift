@@ -167,19 +167,36 @@ public struct ImageRepository: Sendable {
         }
     }
 
+    /// A variant marked ready, and whether its owner has any webhook (else no delivery can have been recorded,
+    /// and nobody need look for one).
+    public struct ReadyMark: Sendable {
+        public var image: ImageRecord
+        public var ownerHasWebhooks: Bool
+    }
+
     /// Records a finished variant. Its outbox row, if one is left (a variant made within a request keeps it
     /// until now), goes in the same statement: the work is done.
     public func markReady(_ id: UUID, width: Int, height: Int, sizeBytes: Int, objectKey: String, contentHash: String)
-        async throws(StorageError) -> ImageRecord?
+        async throws(StorageError) -> ReadyMark?
     {
-        try await first(
-            """
-            WITH done AS (DELETE FROM transform_outbox WHERE variant_id = \(id))
-            UPDATE images SET status = 'ready', width = \(width), height = \(height), size_bytes = \(sizeBytes),
-                object_key = \(objectKey), content_hash = \(contentHash), error_code = NULL, error_message = NULL, updated_at = now()
-            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
-            """
-        )
+        do {
+            let rows = try await client.query(
+                """
+                WITH done AS (DELETE FROM transform_outbox WHERE variant_id = \(id))
+                UPDATE images SET status = 'ready', width = \(width), height = \(height), size_bytes = \(sizeBytes),
+                    object_key = \(objectKey), content_hash = \(contentHash), error_code = NULL, error_message = NULL, updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns), EXISTS (SELECT 1 FROM webhooks w WHERE w.owner_id = images.owner_id)
+                """,
+                logger: logger
+            )
+            for try await row in rows {
+                return ReadyMark(image: try Self.decode(row), ownerHasWebhooks: try Array(row)[19].decode(Bool.self))
+            }
+            return nil
+        } catch {
+            throw StorageError(.unavailable, "the database could not be written", underlying: error)
+        }
     }
 
     /// Records a variant that cannot be made, with a stable code and a reason a client may read; its outbox

@@ -35,6 +35,41 @@ extension ImageRepository {
         return (existing, false)
     }
 
+    /// Records a variant that the caller makes at once, claimed in the same statement: inserted as `processing`
+    /// with its outbox row (so if the caller dies, the sweeper hands the job to the worker, whose claim takes a
+    /// processing variant too), answering what making it needs from the source row given. nil when the
+    /// variant exists already (another request recorded it first).
+    public func insertClaimedVariant(_ image: ImageRecord, sourceKey: String, sourceContentHash: String?)
+        async throws(StorageError) -> VariantClaim?
+    {
+        guard let sourceID = image.sourceID, let specHash = image.specHash, let transformations = image.transformations else {
+            throw StorageError(.unavailable, "the variant could not be recorded")
+        }
+        let query: PostgresQuery = """
+            WITH inserted AS (
+                INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type, status)
+                VALUES (\(image.id), \(image.ownerID), \(sourceID), \(specHash), \(transformations)::jsonb,
+                    \(image.filename), \(image.format), \(image.contentType), 'processing')
+                ON CONFLICT (source_id, spec_hash) WHERE source_id IS NOT NULL DO NOTHING
+                RETURNING id, owner_id
+            ), job AS (
+                INSERT INTO transform_outbox (variant_id, owner_id) SELECT id, owner_id FROM inserted
+            )
+            SELECT id FROM inserted
+            """
+        do {
+            for try await _ in try await client.query(query, logger: logger) {
+                return VariantClaim(
+                    variantID: image.id, sourceID: sourceID, specHash: specHash, transformations: transformations,
+                    sourceKey: sourceKey, sourceContentHash: sourceContentHash
+                )
+            }
+            return nil
+        } catch {
+            throw StorageError(.unavailable, "the variant could not be recorded", underlying: error)
+        }
+    }
+
     /// The broker confirmed the job: it needs no republishing.
     public func jobPublished(_ variantID: UUID) async throws(StorageError) {
         try await execute("DELETE FROM transform_outbox WHERE variant_id = \(variantID)")

@@ -26,27 +26,37 @@ struct VariantMaker: Sendable {
     }
 
     /// Makes the variant `id` of `owner`. Throws only what a retry may cure (storage unreachable); the row then
-    /// stays queued or processing, and its outbox row or job brings it back.
-    func make(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
-        let outcome = try await settle(id, owner: owner, logger: logger)
+    /// stays queued or processing, and its outbox row or job brings it back. `claimed` is the claim of a
+    /// variant recorded as being made in the same statement (`insertClaimedVariant`); without it, the variant
+    /// is claimed here.
+    func make(_ id: UUID, owner: UUID, claimed: ImageRepository.VariantClaim? = nil, logger: Logger) async throws -> Outcome {
+        let (outcome, ownerHasWebhooks) = try await settle(id, owner: owner, claimed: claimed, logger: logger)
         switch outcome {
-        case .ready, .failed: await webhooks?.queueRecorded(for: id, logger: logger)
+        case .ready, .failed: if ownerHasWebhooks { await webhooks?.queueRecorded(for: id, logger: logger) }
         case .skipped: break
         }
         return outcome
     }
 
-    private func settle(_ id: UUID, owner: UUID, logger: Logger) async throws -> Outcome {
-        guard let claim = try await InvocationRecord.stage("sql.claim", { try await images.claimForMaking(id, owner: owner) }) else {
+    /// The outcome, and whether the owner may have webhook deliveries recorded for it (a ready mark says; a
+    /// failure is rare enough to look).
+    private func settle(_ id: UUID, owner: UUID, claimed: ImageRepository.VariantClaim?, logger: Logger) async throws -> (Outcome, Bool) {
+        let found: ImageRepository.VariantClaim?
+        if let claimed {
+            found = claimed
+        } else {
+            found = try await InvocationRecord.stage("sql.claim") { try await images.claimForMaking(id, owner: owner) }
+        }
+        guard let claim = found else {
             logger.debug("variant skipped: it, or its source, is gone or done")
-            return .skipped
+            return (.skipped, false)
         }
         let (sourceID, specJSON, hash) = (claim.sourceID, claim.transformations, claim.specHash)
         let spec: TransformationSpec
         do {
             spec = try JSONDecoder().decode(TransformationSpec.self, from: Data(specJSON.utf8))
         } catch {
-            return try await fail(id, VariantFailure(ImagingError(.invalidTransformation, "the stored transformations could not be read")))
+            return (try await fail(id, VariantFailure(ImagingError(.invalidTransformation, "the stored transformations could not be read"))), true)
         }
         let bytes: Data
         do {
@@ -56,7 +66,7 @@ struct VariantMaker: Sendable {
             let failure = VariantFailure.originalMissing
             logger.error("a variant's original has no bytes in the object store", metadata: ["source.id": "\(sourceID.uuidString.lowercased())"])
             try await images.markBytesMissing(sourceID)
-            return try await fail(id, failure)
+            return (try await fail(id, failure), true)
         }
         let result: EncodedImage
         let started = ContinuousClock.now
@@ -66,7 +76,7 @@ struct VariantMaker: Sendable {
             }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
-            return try await fail(id, VariantFailure(error))
+            return (try await fail(id, VariantFailure(error)), true)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
@@ -87,10 +97,10 @@ struct VariantMaker: Sendable {
             // The image was deleted while the variant was being made: take back what was just written.
             try await store.deleteObject(key: key)
             logger.debug("variant dropped: the image was deleted meanwhile")
-            return .skipped
+            return (.skipped, false)
         }
         ServiceMetrics.count("imagefunctions_variants_made_total")
-        return .ready(marked)
+        return (.ready(marked.image), marked.ownerHasWebhooks)
     }
 
     /// Marks the variant failed with the reason and counts it, whichever step found it could not be made.

@@ -41,14 +41,24 @@ struct VariantOnDemand: Sendable {
         }
         try await admitNewWork()
         let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
-        let (recorded, created) = try await InvocationRecord.stage("sql.insert") { try await images.insertQueuedVariant(candidate) }
-        guard created else { return (try await settled(recorded, waitLimit: waitLimit), false) }
+        guard let sourceKey = source.objectKey else { throw APIError(.notFound, "no such image") }
+        // Recorded and claimed in one statement: this request makes it.
+        let claim = try await InvocationRecord.stage("sql.insert") {
+            try await images.insertClaimedVariant(candidate, sourceKey: sourceKey, sourceContentHash: source.contentHash)
+        }
+        guard let claim else {
+            // Another request recorded it first: wait for that one.
+            guard let recorded = try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) else {
+                throw APIError(.unavailable, "the image cannot be made right now; try again shortly")
+            }
+            return (try await settled(recorded, waitLimit: waitLimit), false)
+        }
 
         var logger = logger
-        logger[metadataKey: "image.id"] = .string(recorded.id.uuidString.lowercased())
+        logger[metadataKey: "image.id"] = .string(claim.variantID.uuidString.lowercased())
         let outcome: VariantMaker.Outcome
         do {
-            outcome = try await maker.make(recorded.id, owner: source.ownerID, logger: logger)
+            outcome = try await maker.make(claim.variantID, owner: source.ownerID, claimed: claim, logger: logger)
         } catch {
             // Left queued with its outbox row: the sweeper hands it to the worker.
             throw APIError(.unavailable, "the image cannot be made right now; try again shortly", underlying: error)
@@ -59,7 +69,7 @@ struct VariantOnDemand: Sendable {
             return (made, true)
         case .failed, .skipped:
             // Failed (its row says why), or deleted meanwhile.
-            guard let now = try await images.find(recorded.id, owner: source.ownerID) else {
+            guard let now = try await images.find(claim.variantID, owner: source.ownerID) else {
                 throw APIError(.notFound, "no such image")
             }
             return (now, true)

@@ -38,10 +38,18 @@ public enum Vips {
         // of keeping 180 MB (infra/bench/compare; the transform time did not change).
         _ = cvips_fix_mmap_threshold(256 << 10)
         switch concurrency {
-        case .oneJobPerProcess: vips_concurrency_set(Int32(ProcessInfo.processInfo.activeProcessorCount))
+        case .oneJobPerProcess: vips_concurrency_set(Int32(threadsPerJob))
         case .sharedServer: vips_concurrency_set(1)
         }
         started = true
+    }
+
+    /// libvips threads for a process's one job: `IMAGING_THREADS` when set (local-runtime sets it for its
+    /// workers, so that workers x threads fills the cores without oversubscribing them), else every core.
+    public static var threadsPerJob: Int {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard let text = ProcessInfo.processInfo.environment["IMAGING_THREADS"], let threads = Int(text), threads > 0 else { return cores }
+        return min(threads, max(cores, 1) * 4)
     }
 
     /// Reads and clears libvips's error buffer (per thread in libvips 8.14).
