@@ -72,7 +72,7 @@ struct VariantMaker: Sendable {
         let started = ContinuousClock.now
         do {
             result = try await InvocationRecord.stage("imaging") {
-                try await offloaded { try ImageProcessor.process(try ImageSource(bytes: [UInt8](bytes)), spec: spec) }
+                try await offloaded { try ImageProcessor.process(try ImageSource(bytes: bytes), spec: spec) }
             }
         } catch let error as ImagingError {
             logger.warning("variant failed", metadata: ["error.code": "\(error.code)", "error.detail": "\(error.detail ?? "")"])
