@@ -73,9 +73,10 @@ public final class ImageSource: @unchecked Sendable {
             && (image.interpretation == VIPS_INTERPRETATION_sRGB || image.interpretation == VIPS_INTERPRETATION_B_W)
         // An animated GIF or WebP is stored with all its frames; other multi-page files keep the first page.
         self.needsNormalizing = orientation != 1 || metadata || !plainPixels || (frames > 1 && !format.animates)
-        let profile = image.blob("icc-profile-data")
+        // The profile is read (copied) only for a JPEG that could otherwise have a lossless master: every
+        // variant opens its source here too, and needs none of this.
         self.allowsLosslessMaster = format == .jpeg && frames == 1 && plainPixels
-            && (profile.map(ICCProfile.describesSRGB) ?? true)
+            && (image.blob("icc-profile-data").map(ICCProfile.describesSRGB) ?? true)
 
         guard width <= limits.maxSide, height <= limits.maxSide else {
             throw ImagingError(.imageTooLarge, "the image is \(width)x\(height); at most \(limits.maxSide) pixels a side are accepted")

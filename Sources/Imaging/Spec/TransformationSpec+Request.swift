@@ -18,14 +18,18 @@ extension TransformationSpec {
     /// `fmt_auto` resolved for a client that accepts `accepted`: AVIF when accepted, the result is still and has
     /// at most `autoAVIFMaxPixels`; else WebP when accepted and no side is over WebP's limit; else the source's
     /// format. An animated source that stays animated skips AVIF, which libvips writes as one frame.
-    public func resolvingFormat(accepted: Set<ImageFormat>, source: ImageFormat, outputSize: (width: Int, height: Int)) -> TransformationSpec {
+    /// `outputSize` is asked for only when AVIF or WebP is accepted (it runs the size-changing steps' headers).
+    public func resolvingFormat(
+        accepted: Set<ImageFormat>, source: ImageFormat, outputSize: @autoclosure () -> (width: Int, height: Int)
+    ) -> TransformationSpec {
         guard autoFormat else { return self }
         var spec = self
         spec.autoFormat = false
         let animation = source.animates && animated
-        if accepted.contains(.avif), !animation, outputSize.width * outputSize.height <= Self.autoAVIFMaxPixels {
+        let size = accepted.isDisjoint(with: [.avif, .webp]) ? nil : outputSize()
+        if accepted.contains(.avif), !animation, let size, size.width * size.height <= Self.autoAVIFMaxPixels {
             spec.format = .avif
-        } else if accepted.contains(.webp), max(outputSize.width, outputSize.height) <= Self.webPMaxSide {
+        } else if accepted.contains(.webp), let size, max(size.width, size.height) <= Self.webPMaxSide {
             spec.format = .webp
         } else {
             spec.format = nil

@@ -137,8 +137,8 @@ public struct TransformationSpec: Sendable, Hashable {
         steps.isEmpty && format == nil && quality == nil && !compress && animated && !autoFormat
     }
 
-    /// True when the spec still asks something of the request (a format from its Accept) or of the source (a
-    /// device pixel ratio): it does not name a variant until `resolvingFormat` and `applyingDevicePixelRatio`.
+    /// False while the spec still asks something of the request (a format from its Accept) or of the source (a
+    /// device pixel ratio): it names no variant until `resolvingFormat` and `applyingDevicePixelRatio`.
     public var isResolved: Bool { !autoFormat && devicePixelRatio == nil }
 
     /// The same spec for a given source: a requested format equal to the source's is no change.
