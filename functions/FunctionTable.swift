@@ -72,7 +72,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "image", summary: "Serves an image's bytes (or a redirect to them), converted with ?format=.", timeoutSeconds: 29, memoryMB: 1024,
-            routes: HTTPRoute.get("/images/{id}") + HTTPRoute.get("/image/{id}")
+            routes: HTTPRoute.get("/images/{id}") + HTTPRoute.get("/image/{id}"), invokeMode: .responseStream
         ), needs: [.database, .objectStore, .tokenSecret]
     ) { environment in apiHandler(ImageBytesFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
@@ -108,7 +108,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "url-transform", summary: "A transformed image by URL, made within the request when new.", timeoutSeconds: 29,
-            memoryMB: 1024, routes: HTTPRoute.get("/images/{id}/t/{options}")
+            memoryMB: 1024, routes: HTTPRoute.get("/images/{id}/t/{options}"), invokeMode: .responseStream
         ), needs: [.database, .objectStore, .tokenSecret]
     ) { environment in apiHandler(try await URLTransformFunction(environment: environment)) },
     FunctionDefinition(
@@ -175,7 +175,7 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     FunctionDefinition(
         FunctionDescription(
             name: "gallery", summary: "The gallery web app: its page and its static files.", timeoutSeconds: 3,
-            memoryMB: 128, routes: HTTPRoute.get("/") + HTTPRoute.get("/gallery/{file}")
+            memoryMB: 128, routes: HTTPRoute.get("/") + HTTPRoute.get("/gallery/{file}"), invokeMode: .responseStream
         ), needs: []
     ) { _ in apiHandler(GalleryFunction()) },
     FunctionDefinition(

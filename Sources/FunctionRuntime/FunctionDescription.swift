@@ -13,10 +13,13 @@ public struct FunctionDescription: Codable, Sendable, Equatable {
     public var queue: QueueTrigger?
     /// A timer that invokes the function (an EventBridge schedule in AWS), if any.
     public var schedule: ScheduleTrigger?
+    /// How its HTTP answers go back: buffered JSON (the HTTP API's Lambda integration) or streamed (a function
+    /// URL with `InvokeMode: RESPONSE_STREAM` behind CloudFront), which functions that answer image bytes use.
+    public var invokeMode: InvokeMode
 
     public init(
         name: String, summary: String, timeoutSeconds: Int = 10, memoryMB: Int = 512, routes: [HTTPRoute] = [],
-        queue: QueueTrigger? = nil, schedule: ScheduleTrigger? = nil
+        queue: QueueTrigger? = nil, schedule: ScheduleTrigger? = nil, invokeMode: InvokeMode = .buffered
     ) {
         self.name = name
         self.summary = summary
@@ -25,7 +28,14 @@ public struct FunctionDescription: Codable, Sendable, Equatable {
         self.routes = routes
         self.queue = queue
         self.schedule = schedule
+        self.invokeMode = invokeMode
     }
+}
+
+/// A function URL's `InvokeMode`, by AWS's names.
+public enum InvokeMode: String, Codable, Sendable {
+    case buffered = "BUFFERED"
+    case responseStream = "RESPONSE_STREAM"
 }
 
 /// `GET /images/{id}`: a method and a path template with `{name}` parameters.

@@ -76,7 +76,10 @@ public enum FunctionMain {
             return 1
         }
 
-        let loop = RuntimeLoop(client: client, handler: handler, functionName: handlerName, logger: logger, deadlineMargin: deadlineMargin)
+        let loop = RuntimeLoop(
+            client: client, handler: handler, functionName: handlerName, logger: logger, deadlineMargin: deadlineMargin,
+            streamsResponses: definition.description.invokeMode == .responseStream
+        )
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }

@@ -46,6 +46,27 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         try await post(RuntimeAPIPath.response(requestID), body: body)
     }
 
+    /// The prelude and delimiter in the first chunk, then the body in chunks of 64 KiB, so neither side holds
+    /// the request as one buffer. The body is whole before the first byte goes, so no error can follow it
+    /// (an error before it is reported through `/error`).
+    public func respond(requestID: String, streaming response: StreamedResponse) async throws {
+        var request = HTTPClientRequest(url: baseURL + RuntimeAPIPath.response(requestID))
+        request.method = .POST
+        request.headers.add(name: RuntimeAPIHeader.responseMode, value: "streaming")
+        request.headers.add(name: "Content-Type", value: StreamedResponse.contentType)
+        request.headers.add(name: "Trailer", value: "\(RuntimeAPIHeader.errorType), \(RuntimeAPIHeader.errorBody)")
+        let body = response.body
+        request.body = .stream(ByteChunks(head: try response.head(), body: body, chunkSize: 65_536), length: .unknown)
+        let response = try await send(request, timeout: .seconds(60))
+        _ = try? await response.body.collect(upTo: 1 << 16)
+        if response.status == .payloadTooLarge {
+            throw RuntimeError(.responseTooLarge, "the streamed response of \(body.count) bytes is over the limit")
+        }
+        guard (200..<300).contains(Int(response.status.code)) else {
+            throw RuntimeError(.runtimeAPIUnavailable, "POST streamed response answered \(response.status.code)")
+        }
+    }
+
     public func reportError(requestID: String, _ report: ErrorReport) async throws {
         try await post(RuntimeAPIPath.error(requestID), body: try JSONEncoder().encode(report), errorType: report.errorType)
     }
@@ -83,4 +104,31 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
             throw RuntimeError(.runtimeAPIUnavailable, "the Runtime API at \(baseURL) is unreachable (\(error))")
         }
     }
+}
+
+/// The head, then the body in slices of `chunkSize`, each copied into a buffer only when it is sent.
+struct ByteChunks: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let head: Data
+    let body: Data
+    let chunkSize: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let chunks: ByteChunks
+        var offset: Int? = nil
+
+        mutating func next() async -> ByteBuffer? {
+            guard let start = offset else {
+                offset = 0
+                return ByteBuffer(bytes: chunks.head)
+            }
+            guard start < chunks.body.count else { return nil }
+            let end = Swift.min(start + chunks.chunkSize, chunks.body.count)
+            offset = end
+            let base = chunks.body.startIndex
+            return ByteBuffer(bytes: chunks.body[base + start ..< base + end])
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(chunks: self) }
 }

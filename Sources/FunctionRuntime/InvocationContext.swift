@@ -8,10 +8,14 @@ public struct InvocationContext: Sendable {
     public var functionName: String
     /// Carries `request.id` and `handler.name` in its metadata, so every line a handler logs names them.
     public var logger: Logger
+    /// Whether the answer goes back streamed (`InvokeMode.responseStream`): bodies up to
+    /// `StreamedResponse.maxBytes`, raw; otherwise buffered, base64 within Lambda's 6 MB.
+    public var streamsResponse: Bool
 
-    public init(metadata: InvocationMetadata, functionName: String, logger: Logger) {
+    public init(metadata: InvocationMetadata, functionName: String, logger: Logger, streamsResponse: Bool = false) {
         self.metadata = metadata
         self.functionName = functionName
+        self.streamsResponse = streamsResponse
         var logger = logger
         logger[metadataKey: "request.id"] = .string(metadata.requestID)
         logger[metadataKey: "handler.name"] = .string(functionName)
@@ -19,6 +23,11 @@ public struct InvocationContext: Sendable {
     }
 
     public var requestID: String { metadata.requestID }
+
+    /// The largest body this invocation can answer itself; larger ones are redirected to the object store.
+    public var maxInlineResponseBytes: Int {
+        streamsResponse ? StreamedResponse.maxBytes - 65_536 : LambdaLimits.maxInlineResponseBytes
+    }
 
     /// The moment the invocation is cut off.
     public var deadline: Date { Date(timeIntervalSince1970: Double(metadata.deadlineMs) / 1000) }

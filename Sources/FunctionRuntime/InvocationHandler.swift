@@ -4,6 +4,15 @@ import Foundation
 /// A thrown error fails the invocation and is reported to the Runtime API with its description.
 public protocol InvocationHandler: Sendable {
     func handle(_ event: Data, context: InvocationContext) async throws -> Data
+    /// The answer as it goes back to the Runtime API: buffered unless the handler streams
+    /// (`context.streamsResponse`).
+    func output(_ event: Data, context: InvocationContext) async throws -> InvocationOutput
+}
+
+extension InvocationHandler {
+    public func output(_ event: Data, context: InvocationContext) async throws -> InvocationOutput {
+        .buffered(try await handle(event, context: context))
+    }
 }
 
 /// A function behind an HTTP route. Errors a client caused should be answered as responses (4xx), not thrown:
@@ -24,6 +33,22 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
     public init(_ handler: Handler) { self.handler = handler }
 
     public func handle(_ event: Data, context: InvocationContext) async throws -> Data {
+        var response = try await answer(event, context: context)
+        if let binary = response.binaryBody {
+            response.body = await InvocationRecord.stage("base64") { binary.base64EncodedString() }
+            response.isBase64Encoded = true
+            response.binaryBody = nil
+        }
+        return try await InvocationRecord.stage("response.encode") { try APIGatewayV2Response.encoder.encode(response) }
+    }
+
+    /// Streamed: the body's bytes as they are, after the prelude.
+    public func output(_ event: Data, context: InvocationContext) async throws -> InvocationOutput {
+        guard context.streamsResponse else { return .buffered(try await handle(event, context: context)) }
+        return .streamed(StreamedResponse(try await answer(event, context: context)))
+    }
+
+    private func answer(_ event: Data, context: InvocationContext) async throws -> APIGatewayV2Response {
         let request: APIGatewayV2Request
         do {
             request = try await InvocationRecord.stage("event.decode") { try JSONDecoder().decode(APIGatewayV2Request.self, from: event) }
@@ -36,7 +61,7 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
         if ServerTiming.enabled, let record = InvocationRecord.current {
             response.headers = (response.headers ?? [:]).merging(["server-timing": record.serverTiming]) { $1 }
         }
-        return try await InvocationRecord.stage("response.encode") { try APIGatewayV2Response.encoder.encode(response) }
+        return response
     }
 }
 
@@ -45,17 +70,20 @@ extension APIGatewayV2Response {
     /// it would have sent instead of the body (RFC 9110 §9.3.2).
     public func withoutBody() -> APIGatewayV2Response {
         var answer = self
-        if let body, answer.headers?["content-length"] == nil {
+        if binaryBody != nil || body != nil, answer.headers?["content-length"] == nil {
             let length: Int
-            if isBase64Encoded == true {
+            if let binaryBody {
+                length = binaryBody.count
+            } else if let body, isBase64Encoded == true {
                 let padding = body.reversed().prefix(2).filter { $0 == "=" }.count
                 length = body.utf8.count / 4 * 3 - padding
             } else {
-                length = body.utf8.count
+                length = body?.utf8.count ?? 0
             }
             answer.headers = (answer.headers ?? [:]).merging(["content-length": String(length)]) { $1 }
         }
         answer.body = nil
+        answer.binaryBody = nil
         answer.isBase64Encoded = nil
         return answer
     }

@@ -36,6 +36,8 @@ public protocol RuntimeAPIClient: Sendable {
     /// Waits (long poll) for the next invocation.
     func nextInvocation() async throws -> Invocation
     func respond(requestID: String, body: Data) async throws
+    /// Posts a streamed HTTP response (`Lambda-Runtime-Function-Response-Mode: streaming`).
+    func respond(requestID: String, streaming response: StreamedResponse) async throws
     func reportError(requestID: String, _ report: ErrorReport) async throws
     func reportInitError(_ report: ErrorReport) async throws
 }

@@ -7,6 +7,10 @@ public enum RuntimeAPIHeader {
     public static let clientContext = "Lambda-Runtime-Client-Context"
     public static let cognitoIdentity = "Lambda-Runtime-Cognito-Identity"
     public static let errorType = "Lambda-Runtime-Function-Error-Type"
+    /// A streamed response's error after its first byte, base64 of the error JSON, sent as a trailer.
+    public static let errorBody = "Lambda-Runtime-Function-Error-Body"
+    /// `streaming` on a `response` POST whose body is sent as it is made (chunked).
+    public static let responseMode = "Lambda-Runtime-Function-Response-Mode"
 }
 
 /// Paths of the Runtime API, relative to `http://$AWS_LAMBDA_RUNTIME_API`.

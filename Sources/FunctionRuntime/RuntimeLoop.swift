@@ -15,9 +15,15 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     /// pool in it. nil leaves the deadline to the platform (the fixture functions that test local-runtime's
     /// timeouts run so).
     public let deadlineMargin: Duration?
+    /// Whether HTTP answers go back streamed (the function's `InvokeMode`).
+    public let streamsResponses: Bool
 
-    public init(client: Client, handler: any InvocationHandler, functionName: String, logger: Logger, deadlineMargin: Duration? = nil) {
+    public init(
+        client: Client, handler: any InvocationHandler, functionName: String, logger: Logger, deadlineMargin: Duration? = nil,
+        streamsResponses: Bool = false
+    ) {
         self.client = client
+        self.streamsResponses = streamsResponses
         self.handler = handler
         self.functionName = functionName
         self.logger = logger
@@ -43,14 +49,16 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     /// context's logger), outcome, HTTP status, duration and user, never a body. Only a failure to reach the
     /// Runtime API escapes.
     func runOne(_ invocation: Invocation) async throws {
-        let context = InvocationContext(metadata: invocation.metadata, functionName: functionName, logger: logger)
+        let context = InvocationContext(
+            metadata: invocation.metadata, functionName: functionName, logger: logger, streamsResponse: streamsResponses
+        )
         let record = InvocationRecord()
         let start = ContinuousClock.now
-        let output: Data
+        let output: InvocationOutput
         do {
             output = try await InvocationRecord.$current.withValue(record) {
                 try await withDeadline(deadlineMargin.map { context.budget(keeping: $0) }) { [handler] in
-                    try await handler.handle(invocation.event, context: context)
+                    try await handler.output(invocation.event, context: context)
                 }
             }
         } catch {
@@ -63,12 +71,18 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
             return
         }
         do {
-            try await client.respond(requestID: invocation.metadata.requestID, body: output)
+            switch output {
+            case .buffered(let body): try await client.respond(requestID: invocation.metadata.requestID, body: body)
+            case .streamed(let response): try await client.respond(requestID: invocation.metadata.requestID, streaming: response)
+            }
         } catch let error as RuntimeError where error.code == .responseTooLarge {
             // Lambda has failed the invocation already; the loop goes on to the next one.
             var line = Self.fields(record, start: start, outcome: "response_too_large")
             line["error.type"] = "\(error.code)"
-            line["response.bytes"] = .stringConvertible(output.count)
+            switch output {
+            case .buffered(let body): line["response.bytes"] = .stringConvertible(body.count)
+            case .streamed(let response): line["response.bytes"] = .stringConvertible(response.body.count)
+            }
             context.logger.error("invocation", metadata: line)
             return
         }

@@ -6,8 +6,9 @@ import Storage
 import Testing
 @testable import TestSupport
 
-/// Large images never pass through a function: they go up with a presigned PUT and come back through a
-/// redirect to a presigned GET, end to end through local-runtime with AWS's limits on (its defaults).
+/// Large images never pass through a function on the way in: they go up with a presigned PUT. On the way back
+/// they stream (past a buffered answer's 6 MB), or come through a redirect to a presigned GET when asked;
+/// end to end through local-runtime with AWS's limits on (its defaults).
 @Suite struct PresignedTransferEndToEndTests {
     typealias I = ImagesEndToEndTests
 
@@ -42,7 +43,7 @@ import Testing
         return answer
     }
 
-    @Test func aTwentyMegabytePhotoGoesUpPresignedIsTransformedAndComesBackByRedirect() async throws {
+    @Test func aTwentyMegabytePhotoGoesUpPresignedIsTransformedAndComesBackStreamedOrByRedirect() async throws {
         // A PNG of Kleiber of about 20 MB: over every limit of a direct request, under the 25 MB image limit.
         let kleiber = [UInt8](try I.photo("Kleiber_by_Lukas_Baubkus.jpg"))
         let (png, decoded) = try TestImages.transform(kleiber, #"{"resize":{"width":3900},"format":"png"}"#)
@@ -88,8 +89,16 @@ import Testing
             let variantSize = try #require(variant["size_bytes"] as? Int)
             #expect(variantSize > LambdaLimits.maxInlineResponseBytes)
 
-            // Too large to answer inline: a redirect to a presigned GET that needs no credentials.
-            let redirect = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
+            // Too large for a buffered answer, streamed whole: raw bytes, framed by their length.
+            let streamed = try await h.request(.GET, "/images/\(variantID)", headers: alice.auth)
+            #expect(streamed.status == 200)
+            #expect(streamed.body.count == variantSize)
+            #expect(streamed.header("content-length") == String(variantSize))
+            #expect(streamed.header("content-type") == "image/png")
+            #expect(streamed.header("etag") == "\"\(SHA256.hash(data: streamed.body).map { String(format: "%02x", $0) }.joined())\"")
+
+            // Or, asked for, a redirect to a presigned GET that needs no credentials.
+            let redirect = try await h.request(.GET, "/images/\(variantID)?redirect=1", headers: alice.auth)
             #expect(redirect.status == 302)
             #expect(redirect.header("cache-control") == "private, no-store")
             let etag = try #require(redirect.header("etag"))
@@ -103,7 +112,8 @@ import Testing
             // The store answers with the signed response headers, as S3 does (moto, before, ignored them).
             #expect(fetched.header("content-type") == "image/png")
             #expect(fetched.header("content-disposition")?.hasPrefix(#"inline; filename="kleiber.png""#) == true)
-            #expect(etag == "\"\(SHA256.hash(data: fetched.body).map { String(format: "%02x", $0) }.joined())\"")
+            #expect(etag == streamed.header("etag"))
+            #expect(fetched.body == streamed.body)
             let back = try TestImages.decode([UInt8](fetched.body))
             #expect(back.format == .png && back.width == decoded.width && back.height == decoded.height)
             // The top-left pixel of the flipped image is the bottom-left one of the upload.

@@ -28,7 +28,7 @@ struct ImageBytesFunction: APIFunction {
             }
         }
         return try await ImageBytesResponse.serve(
-            image, request: request, service: service, forceRedirect: forceRedirect, logger: context.logger
+            image, request: request, service: service, forceRedirect: forceRedirect, context: context
         )
     }
 

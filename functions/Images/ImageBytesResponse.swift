@@ -4,8 +4,9 @@ import Logging
 import Storage
 
 /// The answer with a ready image's bytes, as `GET /images/{id}` and the URL transformations give it: the true
-/// type, an ETag from the content and 304 for `If-None-Match`; bytes too large for a Lambda response (or any,
-/// when `forceRedirect`) are a 302 to a short-lived presigned URL of the object.
+/// type, an ETag from the content and 304 for `If-None-Match`. The bytes go back raw in a streamed answer (or
+/// as base64 in a buffered one); bytes too large for the invocation's answer (or any, when `forceRedirect`)
+/// are a 302 to a short-lived presigned URL of the object.
 enum ImageBytesResponse {
     /// The answer for an image that has no bytes yet: 202 while its job is queued or running, the 422 of a
     /// failed one; nil when it is ready.
@@ -24,8 +25,9 @@ enum ImageBytesResponse {
     /// `MissingBytes`.
     static func serve(
         _ image: ImageRecord, request: APIGatewayV2Request, service: ImageService, forceRedirect: Bool,
-        cacheControl: String = "private, max-age=31536000, immutable", extraHeaders: [String: String] = [:], logger: Logger
+        cacheControl: String = "private, max-age=31536000, immutable", extraHeaders: [String: String] = [:], context: InvocationContext
     ) async throws -> APIGatewayV2Response {
+        let logger = context.logger
         guard let key = image.objectKey, let hash = image.contentHash else { throw APIError(.notFound, "no such image") }
         let etag = "\"\(hash)\""
         var headers = ["etag": etag, "cache-control": cacheControl, "x-content-type-options": "nosniff"].merging(extraHeaders) { $1 }
@@ -39,10 +41,10 @@ enum ImageBytesResponse {
             if let notReady = try unlessReady(made) { return notReady }
             return try await serve(
                 made, request: request, service: service, forceRedirect: forceRedirect, cacheControl: cacheControl,
-                extraHeaders: extraHeaders, logger: logger
+                extraHeaders: extraHeaders, context: context
             )
         }
-        if ObjectRedirect.needed(for: image.sizeBytes, forced: forceRedirect) {
+        if ObjectRedirect.needed(for: image.sizeBytes, forced: forceRedirect, limit: context.maxInlineResponseBytes) {
             // The client follows the redirect to the store: make sure the store has the bytes to answer with.
             guard try await service.store.objectSize(key: key) != nil else { return try await remade() }
             return ObjectRedirect.response(
@@ -58,7 +60,8 @@ enum ImageBytesResponse {
             throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
         }
         headers["content-type"] = image.contentType
-        let body = await InvocationRecord.stage("base64") { bytes.base64EncodedString() }
-        return APIGatewayV2Response(statusCode: 200, headers: headers, body: body, isBase64Encoded: true)
+        // Streamed, the length frames the body, so a client (or the cache in front) knows a cut-off answer.
+        headers["content-length"] = String(bytes.count)
+        return APIGatewayV2Response(statusCode: 200, headers: headers, binaryBody: bytes)
     }
 }

@@ -4,8 +4,8 @@ import Imaging
 import Storage
 
 /// Image bytes that do not travel through the function: a short-lived presigned GET of the stored object,
-/// answered as a redirect. Lambda answers at most 6 MB, base64 takes a third more, so anything over
-/// `LambdaLimits.maxInlineResponseBytes` goes this way, and any size does with `?redirect=1`.
+/// answered as a redirect. Anything over what the invocation can answer (`maxInlineResponseBytes`: 200 MB
+/// streamed, 6 MB less base64's third buffered) goes this way, and any size does with `?redirect=1`.
 enum ObjectRedirect {
     /// Whether the request asks for a redirect whatever the size: `redirect=1|true`; `0|false` leave the
     /// choice to the size. Anything else is a 422 naming the parameter.
@@ -18,8 +18,8 @@ enum ObjectRedirect {
         }
     }
 
-    static func needed(for sizeBytes: Int?, forced: Bool) -> Bool {
-        forced || (sizeBytes ?? 0) > LambdaLimits.maxInlineResponseBytes
+    static func needed(for sizeBytes: Int?, forced: Bool, limit: Int) -> Bool {
+        forced || (sizeBytes ?? 0) > limit
     }
 
     /// The 302 to the object, which the store answers with the image's own type and a download name.

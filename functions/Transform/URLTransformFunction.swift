@@ -42,7 +42,7 @@ struct URLTransformFunction: APIFunction {
             try await ImageBytesResponse.serve(
                 variant, request: request, service: service, forceRedirect: forceRedirect, cacheControl: caller.cacheControl,
                 extraHeaders: headers.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 },
-                logger: context.logger
+                context: context
             )
         }
 

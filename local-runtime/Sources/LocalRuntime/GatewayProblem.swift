@@ -31,7 +31,7 @@ enum GatewayProblem {
     /// The answer for an invocation that did not succeed.
     static func response(for result: InvocationResult) -> Response? {
         switch result {
-        case .success:
+        case .success, .streamed:
             return nil
         case .functionError, .initFailed:
             return response(status: .badGateway, code: "function_failed", detail: "The function failed to answer.")

@@ -131,8 +131,12 @@ enum IngressRouter {
                 detail: "The function did not answer within the gateway's integration timeout."
             )
         }
-        guard case .success(let output) = result else { return GatewayProblem.response(for: result)! }
-        let response = APIGatewayEventBuilder.response(from: output)
+        let response: Response
+        switch result {
+        case .success(let output): response = APIGatewayEventBuilder.response(from: output)
+        case .streamed(let stream): response = stream.response()
+        default: return GatewayProblem.response(for: result)!
+        }
         if response.status.code == 429 { metrics.rateLimited(function.name).increment() }
         return response
     }

@@ -5,6 +5,8 @@ import Foundation
 enum InvocationResult: Sendable {
     /// The function answered; the bytes it posted to `/response`.
     case success(Data)
+    /// The function streams its answer: the prelude has come, the body is on its way.
+    case streamed(ResponseStream)
     /// The function posted to `/error`.
     case functionError(ErrorReport)
     /// The worker could not start (it posted to `/init/error` or exited before asking for work).
@@ -20,7 +22,7 @@ enum InvocationResult: Sendable {
 
     var outcome: String {
         switch self {
-        case .success: "success"
+        case .success, .streamed: "success"
         case .functionError: "function_error"
         case .initFailed: "init_failed"
         case .responseTooLarge: "response_too_large"
@@ -31,7 +33,9 @@ enum InvocationResult: Sendable {
     }
 
     var isSuccess: Bool {
-        if case .success = self { return true }
-        return false
+        switch self {
+        case .success, .streamed: true
+        default: false
+        }
     }
 }

@@ -1,3 +1,4 @@
+import AsyncAlgorithms
 import FunctionRuntime
 import Foundation
 import HTTPTypes
@@ -7,7 +8,9 @@ import NIOFoundationCompat
 /// The emulated Lambda Runtime API. Each worker's `AWS_LAMBDA_RUNTIME_API` ends in `/workers/{id}`, so one
 /// server tells the workers apart while each sees the standard paths.
 enum RuntimeAPIRouter {
-    static func build(supervisor: WorkerSupervisor, maxResponseBytes: Int) -> Router<BasicRequestContext> {
+    static func build(
+        supervisor: WorkerSupervisor, maxResponseBytes: Int, maxStreamedResponseBytes: Int = StreamedResponse.maxBytes
+    ) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         let base = "/workers/{worker}/\(RuntimeAPIPath.version)/runtime"
 
@@ -31,6 +34,11 @@ enum RuntimeAPIRouter {
         router.post("\(base)/invocation/{requestID}/response") { request, context in
             let worker = try context.parameters.require("worker", as: Int.self)
             let requestID = try context.parameters.require("requestID")
+            if request.headers[.init(RuntimeAPIHeader.responseMode)!]?.lowercased() == "streaming" {
+                return await streamed(
+                    request, worker: worker, requestID: requestID, supervisor: supervisor, maxBytes: maxStreamedResponseBytes
+                )
+            }
             // Over the limit, the invocation fails and the worker hears 413, as from Lambda's Runtime API.
             let declared = request.headers[.contentLength].flatMap(Int.init)
             let body: ByteBuffer
@@ -63,6 +71,31 @@ enum RuntimeAPIRouter {
             return Response(status: .accepted)
         }
         return router
+    }
+
+    /// A streamed response: the client is answered at the prelude, the body follows as the worker sends it,
+    /// and the invocation ends with the body. A missing or malformed prelude fails the invocation as Lambda
+    /// does (`Runtime.InvalidResponse`, a 502 for the client); a body over `maxBytes` is cut off there.
+    private static func streamed(
+        _ request: Request, worker: Int, requestID: String, supervisor: WorkerSupervisor, maxBytes: Int
+    ) async -> Response {
+        var iterator = request.body.makeAsyncIterator()
+        let prelude: StreamedResponse.Prelude
+        let rest: ByteBuffer
+        do {
+            (prelude, rest) = try await StreamedResponseReader.prelude(from: &iterator)
+        } catch {
+            let report = ErrorReport(errorType: "Runtime.InvalidResponse", errorMessage: "the streamed response has no valid prelude")
+            _ = await supervisor.fail(worker: worker, requestID: requestID, report: report)
+            return Response(status: .badRequest)
+        }
+        let stream = ResponseStream(prelude: prelude, chunks: AsyncThrowingChannel())
+        guard await supervisor.beginStream(worker: worker, requestID: requestID, stream) else {
+            return Response(status: .notFound)
+        }
+        let whole = await StreamedResponseReader.forward(first: rest, rest: &iterator, to: stream.chunks, maxBytes: maxBytes)
+        await supervisor.endStream(worker: worker, requestID: requestID)
+        return Response(status: whole ? .accepted : .contentTooLarge)
     }
 
     private static func decodeReport(_ request: Request) async throws -> ErrorReport {

@@ -37,6 +37,8 @@ actor WorkerSupervisor {
         /// Waiting in `GET next`.
         case idle(CheckedContinuation<Assignment, any Error>)
         case busy(Pending)
+        /// Streaming its answer, which the client already has the head of.
+        case streaming(requestID: String, function: String)
         /// Asked to stop; gets no more work.
         case stopping
     }
@@ -202,6 +204,16 @@ actor WorkerSupervisor {
     }
 
     private func deadlinePassed(worker id: Int, requestID: String) {
+        if case .streaming(let streaming, let function) = workers[id]?.state, streaming == requestID {
+            // The stream is cut where it is: the worker's connection closes with its process.
+            logger.warning(
+                "streamed invocation passed its deadline; killing the worker",
+                metadata: ["worker.id": "\(id)", "function": "\(function)", "request.id": "\(requestID)"]
+            )
+            workers[id]!.state = .stopping
+            workers[id]!.process.kill()
+            return
+        }
         guard case .busy(let pending) = workers[id]?.state, pending.assignment.requestID == requestID else { return }
         logger.warning(
             "invocation passed its deadline; killing the worker",
@@ -252,6 +264,22 @@ actor WorkerSupervisor {
         return finish(worker: id, requestID: requestID, with: .responseTooLarge)
     }
 
+    /// `POST response` in streaming mode, at its prelude: the client gets its answer now, and the worker stays
+    /// busy (its deadline running) until the body has gone through `endStream`.
+    func beginStream(worker id: Int, requestID: String, _ stream: ResponseStream) -> Bool {
+        guard case .busy(let pending) = workers[id]?.state, pending.assignment.requestID == requestID else { return false }
+        workers[id]!.state = .streaming(requestID: requestID, function: pending.function.name)
+        pending.continuation.resume(returning: .streamed(stream))
+        return true
+    }
+
+    /// The streamed body has ended (whole or not): the worker may take the next invocation.
+    func endStream(worker id: Int, requestID: String) {
+        guard case .streaming(let streaming, _) = workers[id]?.state, streaming == requestID else { return }
+        workers[id]!.state = .starting
+        workers[id]!.spawnedAt = .now
+    }
+
     /// `POST error`.
     func fail(worker id: Int, requestID: String, report: ErrorReport) -> Bool {
         finish(worker: id, requestID: requestID, with: .functionError(report))
@@ -292,6 +320,11 @@ actor WorkerSupervisor {
             next.resume(throwing: WorkerGone())
         case .starting where !worker.servedAny:
             failWaiting(function, with: .initFailed(ErrorReport(errorType: "Runtime.ExitError", errorMessage: "the worker exited with status \(status) before it was ready")))
+        case .streaming(let requestID, _):
+            logger.error(
+                "worker died while streaming an answer",
+                metadata: ["worker.id": "\(id)", "function": "\(function)", "exit.status": "\(status)", "request.id": "\(requestID)"]
+            )
         case .starting, .stopping:
             break
         }
