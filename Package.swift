@@ -253,6 +253,7 @@ let package = Package(
         .testTarget(
             name: "FunctionsTests",
             dependencies: [
+                "ChildProcess",
                 "Functions",
                 "Imaging",
                 "TestSupport",

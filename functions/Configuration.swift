@@ -20,6 +20,8 @@ public struct Configuration: Sendable {
     public var rateLimits: RateLimitSettings
     public var sweeper: SweeperSettings
     public var webhooks: WebhookSettings
+    /// The cache tier that deletions purge (`CACHE_PURGE_URL` or `CLOUDFRONT_DISTRIBUTION_ID`), if any.
+    var cachePurge: CachePurge.Target?
     /// How long a presigned upload URL may be used.
     public var presignedUploadSeconds: Int
     /// How long the presigned URL of a redirected download may be used.
@@ -91,6 +93,20 @@ public struct Configuration: Sendable {
             outboxGraceSeconds: try seconds("SWEEP_OUTBOX_AFTER_SECONDS", default: 30),
             orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
         )
+        if let url = value("CACHE_PURGE_URL") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ConfigurationError("CACHE_PURGE_URL must be an http(s) URL") }
+            cachePurge = .varnish(url)
+        } else if let distribution = value("CLOUDFRONT_DISTRIBUTION_ID") {
+            guard let key = value("AWS_ACCESS_KEY_ID"), let secret = value("AWS_SECRET_ACCESS_KEY") else {
+                throw ConfigurationError("CLOUDFRONT_DISTRIBUTION_ID needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (Lambda sets them from the function's role)")
+            }
+            cachePurge = .cloudFront(
+                distributionID: distribution,
+                credentials: .init(accessKeyID: key, secretAccessKey: secret, sessionToken: value("AWS_SESSION_TOKEN"))
+            )
+        } else {
+            cachePurge = nil
+        }
         webhooks = try WebhookSettings(value: value, mode: mode)
     }
 }

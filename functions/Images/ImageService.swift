@@ -17,6 +17,8 @@ struct ImageService: Sendable {
     let presignedUploadSeconds: Int
     /// Queues webhook deliveries of variants made here (URL transformations, `?format=`).
     let webhooks: WebhookDispatch?
+    /// The cache tier in front, which a deletion purges.
+    let cachePurge: CachePurge.Target?
 
     init(environment: FunctionEnvironment) async throws {
         store = try environment.require(.objectStore)
@@ -26,6 +28,7 @@ struct ImageService: Sendable {
         presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
         presignedUploadSeconds = environment.configuration.presignedUploadSeconds
         webhooks = WebhookDispatch(ifConfiguredIn: environment)
+        cachePurge = environment.configuration.cachePurge
     }
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.
