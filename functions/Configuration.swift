@@ -22,6 +22,8 @@ public struct Configuration: Sendable {
     public var webhooks: WebhookSettings
     /// The cache tier that deletions purge (`CACHE_PURGE_URL` or `CLOUDFRONT_DISTRIBUTION_ID`), if any.
     var cachePurge: CachePurge.Target?
+    /// `CACHE_PURGE_QUEUE`: where deletions queue purges of the cache tier.
+    public var cachePurgeQueue: String
     /// How long a presigned upload URL may be used.
     public var presignedUploadSeconds: Int
     /// How long the presigned URL of a redirected download may be used.
@@ -66,6 +68,7 @@ public struct Configuration: Sendable {
             throw ConfigurationError("URL_SIGNING_KEY must be at least 32 bytes")
         }
         self.transformQueue = value("TRANSFORM_QUEUE") ?? "image-transforms"
+        self.cachePurgeQueue = value("CACHE_PURGE_QUEUE") ?? "cache-purges"
         if let text = value("QUEUE_DELIVERY_LIMIT") {
             guard let limit = Int(text), (1...100).contains(limit) else { throw ConfigurationError("QUEUE_DELIVERY_LIMIT must be 1 to 100") }
             queueDeliveryLimit = limit

@@ -30,6 +30,7 @@ public struct FunctionEnvironment: Sendable {
                 topologies: [
                     QueueTopology(queue: configuration.transformQueue, deliveryLimit: configuration.queueDeliveryLimit),
                     webhookTopology(configuration),
+                    QueueTopology(queue: configuration.cachePurgeQueue, deliveryLimit: configuration.queueDeliveryLimit),
                 ]
             )
         }

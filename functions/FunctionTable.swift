@@ -167,6 +167,12 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { _ in QueueInvocationHandler(WebhookDeadLetterFunction()) },
     FunctionDefinition(
         FunctionDescription(
+            name: "cache-purge", summary: "Takes deleted images' answers out of the cache tier (a Varnish ban, a CloudFront invalidation).",
+            timeoutSeconds: 30, memoryMB: 128, queue: QueueTrigger(queue: "cache-purges")
+        ), needs: []
+    ) { environment in QueueInvocationHandler(CachePurgeFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "sweeper", summary: "Publishes unconfirmed jobs again and removes orphaned objects.",
             // 1 GB as the upload's: rewriting an old progressive original holds its DCT coefficients.
             timeoutSeconds: 300, memoryMB: 1024, schedule: ScheduleTrigger(rateMinutes: 1)

@@ -78,7 +78,7 @@ public enum FunctionMain {
 
         let loop = RuntimeLoop(
             client: client, handler: handler, functionName: handlerName, logger: logger, deadlineMargin: deadlineMargin,
-            streamsResponses: definition.description.invokeMode == .responseStream
+            streamsResponses: definition.description.invokeMode == .responseStream, routes: definition.description.routes
         )
         let group = ServiceGroup(
             configuration: .init(

@@ -11,11 +11,16 @@ public struct InvocationContext: Sendable {
     /// Whether the answer goes back streamed (`InvokeMode.responseStream`): bodies up to
     /// `StreamedResponse.maxBytes`, raw; otherwise buffered, base64 within Lambda's 6 MB.
     public var streamsResponse: Bool
+    /// The function's routes, for events that come without them (a function URL's).
+    public var routes: [HTTPRoute]
 
-    public init(metadata: InvocationMetadata, functionName: String, logger: Logger, streamsResponse: Bool = false) {
+    public init(
+        metadata: InvocationMetadata, functionName: String, logger: Logger, streamsResponse: Bool = false, routes: [HTTPRoute] = []
+    ) {
         self.metadata = metadata
         self.functionName = functionName
         self.streamsResponse = streamsResponse
+        self.routes = routes
         var logger = logger
         logger[metadataKey: "request.id"] = .string(metadata.requestID)
         logger[metadataKey: "handler.name"] = .string(functionName)

@@ -51,7 +51,9 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
     private func answer(_ event: Data, context: InvocationContext) async throws -> APIGatewayV2Response {
         let request: APIGatewayV2Request
         do {
-            request = try await InvocationRecord.stage("event.decode") { try JSONDecoder().decode(APIGatewayV2Request.self, from: event) }
+            request = try await InvocationRecord.stage("event.decode") {
+                try JSONDecoder().decode(APIGatewayV2Request.self, from: event).matchingPathParameters(of: context.routes)
+            }
         } catch {
             throw RuntimeError(.invalidEvent, "the event is not an API Gateway payload 2.0 request")
         }

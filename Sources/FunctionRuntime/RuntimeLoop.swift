@@ -17,13 +17,16 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     public let deadlineMargin: Duration?
     /// Whether HTTP answers go back streamed (the function's `InvokeMode`).
     public let streamsResponses: Bool
+    /// The function's routes (see `APIGatewayV2Request.matchingPathParameters`).
+    public let routes: [HTTPRoute]
 
     public init(
         client: Client, handler: any InvocationHandler, functionName: String, logger: Logger, deadlineMargin: Duration? = nil,
-        streamsResponses: Bool = false
+        streamsResponses: Bool = false, routes: [HTTPRoute] = []
     ) {
         self.client = client
         self.streamsResponses = streamsResponses
+        self.routes = routes
         self.handler = handler
         self.functionName = functionName
         self.logger = logger
@@ -50,7 +53,8 @@ public struct RuntimeLoop<Client: RuntimeAPIClient>: Service {
     /// Runtime API escapes.
     func runOne(_ invocation: Invocation) async throws {
         let context = InvocationContext(
-            metadata: invocation.metadata, functionName: functionName, logger: logger, streamsResponse: streamsResponses
+            metadata: invocation.metadata, functionName: functionName, logger: logger, streamsResponse: streamsResponses,
+            routes: routes
         )
         let record = InvocationRecord()
         let start = ContinuousClock.now

@@ -50,8 +50,13 @@ import Testing
                 client.create_invalidation(DistributionId="E2QWRUHAPOMQZL", InvalidationBatch=spec["batch"])
             except Stop:
                 pass
+            # Element order aside (botocore writes members in the order of the parameters it is given, which
+            # JSON does not keep), the same elements with the same text under the same parents.
             def tree(xml):
-                return [(e.tag.split("}")[-1], (e.text or "").strip()) for e in ET.fromstring(xml).iter()]
+                def walk(e, path):
+                    here = path + "/" + e.tag.split("}")[-1]
+                    return [(here, (e.text or "").strip())] + [x for c in e for x in walk(c, here)]
+                return sorted(walk(ET.fromstring(xml), ""))
             print(json.dumps({"authorization": request.headers["Authorization"], "url": captured["url"],
                               "same_body": tree(captured["body"]) == tree(body)}))
             """

@@ -17,11 +17,12 @@ import Testing
                 binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
                 environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error", "TRANSFORM_QUEUE": queue]
             ) { h in
-                // migrate declared it (and the webhook queue, with its delay queues) at start, and says so when run
-                // again (idempotently).
+                // migrate declared it (and the webhook queue, with its delay queues, and the cache purge queue) at
+                // start, and says so when run again (idempotently).
                 let output = try JSONSerialization.jsonObject(with: try await h.runtime.invoke("migrate")) as? [String: Any]
                 let queues = try #require(output?["queues"] as? [String])
-                #expect(queues.first == queue && queues.count == 2 && queues[1].hasPrefix("webhook-deliveries-"))
+                #expect(queues.count == 3 && queues.first == queue, "\(queues)")
+                #expect(queues.count == 3 && queues[1].hasPrefix("webhook-deliveries-") && queues[2].hasPrefix("cache-purges-"))
                 let probe = try AMQPConnection(settings: settings)
                 #expect(try probe.messageCount(queue: queue) == 0)
                 #expect(try probe.messageCount(queue: QueueTopology(queue: queue).deadLetterQueue) == 0)

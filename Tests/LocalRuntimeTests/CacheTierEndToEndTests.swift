@@ -115,10 +115,15 @@ import Glibc
         // w_200 (which fmt_auto's JPEG for this JPEG is), fmt_auto's AVIF and WebP, w_150: each made once.
         #expect(variants["total"] as? Int == 4)
 
-        // A deletion bans the image's answers at once: the signed URL is the functions' 404, not a cached copy.
+        // A deletion queues a ban of the image's answers: within seconds every signed URL is the functions'
+        // 404, not a cached copy.
         #expect(try await h.request(.DELETE, "/images/\(id)", headers: alice.auth).status == 204)
         for gone in [url, auto, fresh] {
-            let after = try await get(gone, [("Accept", "image/avif,image/webp")])
+            let purged = try await h.eventually(timeout: .seconds(10)) {
+                try await get(gone, [("Accept", "image/avif,image/webp")]).status == 404
+            }
+            #expect(purged, "\(gone) still served after the delete")
+            let after = try await get(gone)
             #expect(after.status == 404 && after.header("x-cache") == "MISS", "\(gone): \(after.status) \(after.header("x-cache") ?? "-")")
         }
     }

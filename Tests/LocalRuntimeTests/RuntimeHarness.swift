@@ -95,9 +95,10 @@ struct RuntimeHarness {
         let run = UUID().uuidString.prefix(8).lowercased()
         let transformQueue = "image-transforms-\(run)"
         let webhookQueue = "webhook-deliveries-\(run)"
-        configuration.queueNames = ["image-transforms": transformQueue, "webhook-deliveries": webhookQueue]
+        let purgeQueue = "cache-purges-\(run)"
+        configuration.queueNames = ["image-transforms": transformQueue, "webhook-deliveries": webhookQueue, "cache-purges": purgeQueue]
         configuration.workerEnvironment = (inheritEnvironment ? ProcessInfo.processInfo.environment : [:])
-            .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue, "WEBHOOK_QUEUE": webhookQueue]) { $1 }
+            .merging(["FIXTURE_OUTPUT_DIR": output.path, "TRANSFORM_QUEUE": transformQueue, "WEBHOOK_QUEUE": webhookQueue, "CACHE_PURGE_QUEUE": purgeQueue]) { $1 }
             .merging(environment) { $1 }
 
         var logger = Logger(label: "local-runtime-test")

@@ -109,7 +109,7 @@ import Yams
                     let reply = try await h.request(method, path, body: body.map { Data($0.utf8) }, headers: auth)
                     #expect(reply.status < 500, "\(method) \(path): \(reply.status) \(reply.text)")
                 }
-                for name in ["transform-worker", "transform-dead-letter", "webhook-worker", "webhook-dead-letter", "sweeper"] {
+                for name in ["transform-worker", "transform-dead-letter", "webhook-worker", "webhook-dead-letter", "cache-purge", "sweeper"] {
                     _ = try? await h.runtime.invoke(name, event: Data(#"{"eventSource":"aws:rmq","rmqMessagesByQueue":{}}"#.utf8))
                 }
                 let metrics = h.runtime.metricsText()

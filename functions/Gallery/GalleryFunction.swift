@@ -3,8 +3,9 @@ import FunctionRuntime
 /// `GET /` and `GET /gallery/{file}`: the gallery, a small web app of plain HTML, CSS and JavaScript modules
 /// (`functions/Gallery/static`, compiled into the binary) that uses the API from the browser.
 ///
-/// The files are the same for everyone and change only with a deploy, so they carry a content `ETag` and
-/// are revalidated on each load (`no-cache`) rather than cached blind across a deploy. The page runs only
+/// The files are the same for everyone and change only with a deploy: shared caches (the cache tier, CloudFront)
+/// and browsers may keep them for a minute (`public, max-age=60`), then revalidate by their content `ETag`, so
+/// a deploy shows within a minute. The page runs only
 /// its own scripts (`script-src 'self'`, no inline code); images are shown from blob URLs because the API
 /// wants a bearer header that `<img src>` cannot send; `connect-src` stays open because presigned uploads
 /// and downloads go to the object store's own origin, which this function does not know.
@@ -15,7 +16,7 @@ struct GalleryFunction: APIFunction {
             + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
         "x-content-type-options": "nosniff",
         "referrer-policy": "no-referrer",
-        "cache-control": "no-cache",
+        "cache-control": "public, max-age=60",
     ]
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {

@@ -1,14 +1,14 @@
 import AsyncHTTPClient
 import Foundation
 import FunctionRuntime
-import Logging
 import NIOCore
 import Storage
 
 /// Takes a deleted image's answers out of the cache tier in front of the functions, so a deleted photo stops
 /// serving within seconds rather than when its signed URLs expire: a ban of the image's paths in Varnish
 /// locally (`CACHE_PURGE_URL`, see `infra/dev/cache/default.vcl`), a CloudFront invalidation in AWS
-/// (`CLOUDFRONT_DISTRIBUTION_ID`, with the function's role credentials). Nothing is configured: nothing to do.
+/// (`CLOUDFRONT_DISTRIBUTION_ID`, with the function's role credentials). The `cache-purge` function sends it
+/// for each message a deletion queues (`CachePurgeFunction`).
 struct CachePurge: Sendable {
     enum Target: Sendable, Equatable {
         /// `BAN /` with `X-Ban-Image: <id>` to this base URL.
@@ -37,27 +37,13 @@ struct CachePurge: Sendable {
         return ["/images/\(id)", "/images/\(id)/*", "/image/\(id)"]
     }
 
-    /// Purges every image of `ids`. A failure is logged and left: the image is deleted either way, and its
-    /// cached answers end with their signed URLs' expiry.
-    func purge(_ ids: [UUID], logger: Logger) async {
-        for id in ids {
-            do {
-                try await InvocationRecord.stage("cache.purge") { try await purge(id) }
-            } catch {
-                logger.error(
-                    "a deleted image's cached answers could not be purged",
-                    metadata: ["error.code": "cache_purge_failed", "image.id": "\(id.uuidString.lowercased())", "error.detail": "\(error)"]
-                )
-            }
-        }
-    }
-
     struct Refused: Error, CustomStringConvertible {
         var status: UInt
         var description: String { "the cache tier answered \(status)" }
     }
 
-    private func purge(_ id: UUID) async throws {
+    /// Purges one image's paths; throws when the cache tier does not take it.
+    func purge(_ id: UUID) async throws {
         let request = try self.request(for: id, date: Date())
         let response = try await Self.client.execute(request, timeout: .seconds(5))
         _ = try? await response.body.collect(upTo: 1 << 16)

@@ -13,7 +13,7 @@ struct DeleteImageFunction: APIFunction {
         guard let keys = try await service.images.delete(image.id, owner: user.id) else {
             throw APIError(.notFound, "no such image")
         }
-        if let target = service.cachePurge { await CachePurge(target: target).purge([image.id], logger: context.logger) }
+        await service.cachePurges?.queuePurge(of: image.id, logger: context.logger)
         for key in keys {
             do {
                 try await service.store.deleteObject(key: key)

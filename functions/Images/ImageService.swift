@@ -17,8 +17,8 @@ struct ImageService: Sendable {
     let presignedUploadSeconds: Int
     /// Queues webhook deliveries of variants made here (URL transformations, `?format=`).
     let webhooks: WebhookDispatch?
-    /// The cache tier in front, which a deletion purges.
-    let cachePurge: CachePurge.Target?
+    /// Where deletions queue the purge of the cache tier in front (nil without a broker).
+    let cachePurges: CachePurgeQueue?
 
     init(environment: FunctionEnvironment) async throws {
         store = try environment.require(.objectStore)
@@ -28,7 +28,7 @@ struct ImageService: Sendable {
         presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
         presignedUploadSeconds = environment.configuration.presignedUploadSeconds
         webhooks = WebhookDispatch(ifConfiguredIn: environment)
-        cachePurge = environment.configuration.cachePurge
+        cachePurges = environment.publisher.map { CachePurgeQueue(publisher: $0, queue: environment.configuration.cachePurgeQueue) }
     }
 
     /// The image of `id` if it belongs to the caller; 404 for anything else, another user's id included.

@@ -5,12 +5,16 @@ import Hummingbird
 import NIOFoundationCompat
 
 /// Turns an HTTP request into the API Gateway HTTP API payload 2.0 event that API Gateway would send, and the
-/// function's answer back into an HTTP response, the way API Gateway maps them.
+/// function's answer back into an HTTP response, the way API Gateway maps them. A function that streams
+/// (`InvokeMode.responseStream`) is reached through its function URL in AWS, whose events have the same
+/// format without the route: `routeKey` `$default` and no path parameters (`functionURL`).
 enum APIGatewayEventBuilder {
     static func event(
         for request: Request, body: ByteBuffer, route: HTTPRoute, pathParameters: [String: String], sourceIP: String,
-        requestID: String, now: Date = Date()
+        requestID: String, functionURL: Bool = false, now: Date = Date()
     ) -> APIGatewayV2Request {
+        let routeKey = functionURL ? "$default" : route.description
+        let pathParameters = functionURL ? [:] : pathParameters
         // Header names lower-cased, repeated headers joined with commas; cookies go to their own list.
         var headers: [String: String] = [:]
         var cookies: [String] = []
@@ -43,13 +47,13 @@ enum APIGatewayEventBuilder {
                 userAgent: headers["user-agent"] ?? ""
             ),
             requestId: requestID,
-            routeKey: route.description,
+            routeKey: routeKey,
             stage: "$default",
             time: apiGatewayTime(now),
             timeEpoch: Int64(now.timeIntervalSince1970 * 1000)
         )
         return APIGatewayV2Request(
-            routeKey: route.description,
+            routeKey: routeKey,
             rawPath: request.uri.path,
             rawQueryString: rawQuery,
             cookies: cookies.isEmpty ? nil : cookies,

@@ -85,7 +85,8 @@ enum IngressRouter {
         let built = ContinuousClock.now
         let event = try APIGatewayV2Response.encoder.encode(APIGatewayEventBuilder.event(
             for: request, body: body, route: route, pathParameters: parameters,
-            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID
+            sourceIP: context.remoteAddress?.ipAddress ?? "127.0.0.1", requestID: requestID,
+            functionURL: function.invokeMode == .responseStream
         ))
         let invoked = ContinuousClock.now
         var response = await answer(function, event: event, requestID: requestID,
