@@ -46,8 +46,8 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         try await post(RuntimeAPIPath.response(requestID), body: body)
     }
 
-    /// The prelude and delimiter in the first chunk, then the body in chunks of 64 KiB, so neither side holds
-    /// the request as one buffer. The body is whole before the first byte goes, so no error can follow it
+    /// The prelude and delimiter in the first chunk, then the body in chunks of 256 KiB (fewer, larger writes
+    /// stream a 21 MB body faster through both hops), so no side holds the request as one buffer. The body is whole before the first byte goes, so no error can follow it
     /// (an error before it is reported through `/error`).
     public func respond(requestID: String, streaming response: StreamedResponse) async throws {
         var request = HTTPClientRequest(url: baseURL + RuntimeAPIPath.response(requestID))
@@ -56,7 +56,7 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         request.headers.add(name: "Content-Type", value: StreamedResponse.contentType)
         request.headers.add(name: "Trailer", value: "\(RuntimeAPIHeader.errorType), \(RuntimeAPIHeader.errorBody)")
         let body = response.body
-        request.body = .stream(ByteChunks(head: try response.head(), body: body, chunkSize: 65_536), length: .unknown)
+        request.body = .stream(ByteChunks(head: try response.head(), body: body, chunkSize: 262_144), length: .unknown)
         let response = try await send(request, timeout: .seconds(60))
         _ = try? await response.body.collect(upTo: 1 << 16)
         if response.status == .payloadTooLarge {

@@ -2,7 +2,7 @@
 for GalleryEndToEndTests: sign up; upload a photo and twelve copies (one dropped on the page) and page
 through them; search; see a bad field named; make a sepia 400 px variant, check its pixels in the page,
 download and delete it; delete the image; upload a file too large for one request (presigned PUT) and
-download it (a 302 to the store); a refused token signs the page out.
+download it (streamed whole); a refused token signs the page out.
 
 Usage: gallery_check.py BASE_URL PHOTO SCREENSHOT_DIR. Saves a screenshot per step in SCREENSHOT_DIR and
 prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "large", "screenshots"}; exits 1
@@ -184,7 +184,7 @@ try:
     shot("deleted")
 
     # A photo too large for one request: a noise PNG (incompressible, so also stored over the 4,706,304 bytes
-    # a function may answer) goes through the presigned PUT, and its download comes from the store by a 302.
+    # a buffered answer may carry) goes through the presigned PUT, and its download streams back whole.
     big = os.path.join(copies, "noise.png")
     Image.frombytes("RGB", (1400, 1200), os.urandom(1400 * 1200 * 3)).save(big, compress_level=1)
     big_size = os.path.getsize(big)

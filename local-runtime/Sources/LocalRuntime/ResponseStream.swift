@@ -70,32 +70,38 @@ enum StreamedResponseReader {
         }
     }
 
-    /// Sends `first` and the rest of the body down `chunks`, at most `maxBytes` in all; then finishes it, or
-    /// fails it when the worker's connection breaks or the limit is passed. Returns whether the whole body
-    /// went through.
+    /// What is gathered from the worker's connection before it is handed on: its reads are at most 64 KiB, and
+    /// one hand-off per read cost a 21 MB body about a third of its time.
+    static let handOffBytes = 262_144
+
+    /// Sends `first` and the rest of the body down `chunks` in pieces of about `handOffBytes`, at most
+    /// `maxBytes` in all; then finishes it, or fails it when the worker's connection breaks or the limit is
+    /// passed. Returns whether the whole body went through.
     static func forward(
         first: ByteBuffer, rest iterator: inout RequestBody.AsyncIterator,
         to chunks: AsyncThrowingChannel<ByteBuffer, any Error>, maxBytes: Int
     ) async -> Bool {
-        var sent = 0
-        var next: ByteBuffer? = first.readableBytes > 0 ? first : nil
+        var sent = first.readableBytes
+        var pending = first
         do {
             while true {
-                if let chunk = next {
-                    sent += chunk.readableBytes
-                    guard sent <= maxBytes else {
-                        chunks.fail(ResponseStream.Interrupted(reason: "the streamed response is over \(maxBytes) bytes"))
-                        return false
-                    }
-                    await chunks.send(chunk)
+                guard sent <= maxBytes else {
+                    chunks.fail(ResponseStream.Interrupted(reason: "the streamed response is over \(maxBytes) bytes"))
+                    return false
                 }
-                guard let chunk = try await iterator.next() else { break }
-                next = chunk
+                if pending.readableBytes >= handOffBytes {
+                    await chunks.send(pending)
+                    pending = ByteBuffer()
+                }
+                guard var chunk = try await iterator.next() else { break }
+                sent += chunk.readableBytes
+                if pending.readableBytes == 0 { pending = chunk } else { pending.writeBuffer(&chunk) }
             }
         } catch {
             chunks.fail(ResponseStream.Interrupted(reason: "the worker's stream broke off"))
             return false
         }
+        if pending.readableBytes > 0 { await chunks.send(pending) }
         chunks.finish()
         return true
     }
