@@ -46,9 +46,10 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         try await post(RuntimeAPIPath.response(requestID), body: body)
     }
 
-    /// The prelude and delimiter in the first chunk, then the body in chunks of 256 KiB (fewer, larger writes
-    /// stream a 21 MB body faster through both hops), so no side holds the request as one buffer. The body is whole before the first byte goes, so no error can follow it
-    /// (an error before it is reported through `/error`).
+    /// The prelude and delimiter in the first chunk, then the body: bytes in hand in chunks of 256 KiB (fewer,
+    /// larger writes stream a 21 MB body faster through both hops), a stream as it arrives. An error of the
+    /// stream after the first byte (the store stopped sending) breaks the request off, which ends the client's
+    /// answer short, as Lambda ends a stream that fails; an error before it is reported through `/error`.
     public func respond(requestID: String, streaming response: StreamedResponse) async throws {
         var request = HTTPClientRequest(url: baseURL + RuntimeAPIPath.response(requestID))
         request.method = .POST
@@ -106,27 +107,32 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
     }
 }
 
-/// The head, then the body in slices of `chunkSize`, each copied into a buffer only when it is sent.
+/// The head, then the body: bytes in hand in slices of `chunkSize`, each copied into a buffer only when it is
+/// sent; a stream's buffers as they arrive.
 struct ByteChunks: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let head: Data
-    let body: Data
+    let body: StreamedResponse.Body
     let chunkSize: Int
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let chunks: ByteChunks
         var offset: Int? = nil
 
-        mutating func next() async -> ByteBuffer? {
+        mutating func next() async throws -> ByteBuffer? {
             guard let start = offset else {
                 offset = 0
                 return ByteBuffer(bytes: chunks.head)
             }
-            guard start < chunks.body.count else { return nil }
-            let end = Swift.min(start + chunks.chunkSize, chunks.body.count)
-            offset = end
-            let base = chunks.body.startIndex
-            return ByteBuffer(bytes: chunks.body[base + start ..< base + end])
+            switch chunks.body {
+            case .stream(let stream):
+                return try await stream.next()
+            case .bytes(let bytes):
+                guard start < bytes.count else { return nil }
+                let end = Swift.min(start + chunks.chunkSize, bytes.count)
+                offset = end
+                return ByteBuffer(bytes: bytes[bytes.startIndex + start ..< bytes.startIndex + end])
+            }
         }
     }
 

@@ -34,6 +34,10 @@ public struct HTTPInvocationHandler<Handler: HTTPHandler>: InvocationHandler {
 
     public func handle(_ event: Data, context: InvocationContext) async throws -> Data {
         var response = try await answer(event, context: context)
+        if let stream = response.bodyStream {
+            response.binaryBody = try await stream.collect()
+            response.bodyStream = nil
+        }
         if let binary = response.binaryBody {
             response.body = await InvocationRecord.stage("base64") { binary.base64EncodedString() }
             response.isBase64Encoded = true
@@ -72,9 +76,11 @@ extension APIGatewayV2Response {
     /// it would have sent instead of the body (RFC 9110 §9.3.2).
     public func withoutBody() -> APIGatewayV2Response {
         var answer = self
-        if binaryBody != nil || body != nil, answer.headers?["content-length"] == nil {
+        if binaryBody != nil || body != nil || bodyStream != nil, answer.headers?["content-length"] == nil {
             let length: Int
-            if let binaryBody {
+            if let bodyStream {
+                length = bodyStream.length
+            } else if let binaryBody {
                 length = binaryBody.count
             } else if let body, isBase64Encoded == true {
                 let padding = body.reversed().prefix(2).filter { $0 == "=" }.count
@@ -86,6 +92,7 @@ extension APIGatewayV2Response {
         }
         answer.body = nil
         answer.binaryBody = nil
+        answer.bodyStream = nil
         answer.isBase64Encoded = nil
         return answer
     }

@@ -23,23 +23,38 @@ public struct StreamedResponse: Sendable, Equatable {
         }
     }
 
-    public var prelude: Prelude
-    public var body: Data
+    /// The bytes in hand, or a stream of them.
+    public enum Body: Sendable, Equatable {
+        case bytes(Data)
+        case stream(ResponseBodyStream)
 
-    public init(prelude: Prelude, body: Data) {
+        public var count: Int {
+            switch self {
+            case .bytes(let data): data.count
+            case .stream(let stream): stream.length
+            }
+        }
+    }
+
+    public var prelude: Prelude
+    public var body: Body
+
+    public init(prelude: Prelude, body: Body) {
         self.prelude = prelude
         self.body = body
     }
 
     /// The response of a buffered-format answer: a base64 body is decoded, a text body taken as UTF-8.
     public init(_ response: APIGatewayV2Response) {
-        let body: Data
-        if let binary = response.binaryBody {
-            body = binary
+        let body: Body
+        if let stream = response.bodyStream {
+            body = .stream(stream)
+        } else if let binary = response.binaryBody {
+            body = .bytes(binary)
         } else if let text = response.body {
-            body = response.isBase64Encoded == true ? (Data(base64Encoded: text) ?? Data()) : Data(text.utf8)
+            body = .bytes(response.isBase64Encoded == true ? (Data(base64Encoded: text) ?? Data()) : Data(text.utf8))
         } else {
-            body = Data()
+            body = .bytes(Data())
         }
         self.init(prelude: Prelude(statusCode: response.statusCode, headers: response.headers, cookies: response.cookies), body: body)
     }

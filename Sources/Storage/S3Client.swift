@@ -75,6 +75,17 @@ public struct S3Client: Sendable {
         }
     }
 
+    /// An object's bytes as the store sends them, for an answer that passes them on without holding them
+    /// (`length` from the store's `Content-Length`). A failure after this returns shows as an error of the body.
+    public func getObjectStream(key: String) async throws(StorageError) -> S3ObjectStream {
+        let response = try await send(.GET, key: key, body: nil, timeout: .seconds(60))
+        if response.status == .notFound { throw StorageError(.notFound, "no such object") }
+        guard response.status == .ok else {
+            throw StorageError(.objectStoreRejected, "reading an object answered \(response.status.code)")
+        }
+        return S3ObjectStream(length: response.headers.first(name: "content-length").flatMap(Int.init), body: response.body)
+    }
+
     /// The size of an object, or nil when there is none.
     public func objectSize(key: String) async throws(StorageError) -> Int? {
         let response = try await send(.HEAD, key: key, body: nil, timeout: .seconds(10))
@@ -155,4 +166,10 @@ public struct S3Client: Sendable {
             throw StorageError(.unavailable, "the object store is unreachable", underlying: error)
         }
     }
+}
+
+/// An object being read: its length and its bytes as they arrive.
+public struct S3ObjectStream: Sendable {
+    public let length: Int?
+    public let body: HTTPClientResponse.Body
 }

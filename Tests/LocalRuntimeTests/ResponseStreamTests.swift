@@ -50,6 +50,18 @@ import Testing
         [ByteBuffer(bytes: prelude + StreamedResponse.delimiter)] + (0..<count).map { i in ByteBuffer(repeating: UInt8(i % 251), count: size) }
     }
 
+    /// What the Runtime API's route does with a streamed response: the prelude read, the body forwarded down a
+    /// channel (the client's side) in a task of its own, whose value says whether the whole body went through.
+    static func forwarding(_ source: Source, maxBytes: Int) -> (AsyncThrowingChannel<ByteBuffer, any Error>, Task<Bool, any Error>) {
+        let channel = AsyncThrowingChannel<ByteBuffer, any Error>()
+        let task = Task {
+            var iterator = source.body.makeAsyncIterator()
+            let (_, rest) = try await StreamedResponseReader.prelude(from: &iterator)
+            return await StreamedResponseReader.forward(first: rest, rest: &iterator, to: channel, maxBytes: maxBytes)
+        }
+        return (channel, task)
+    }
+
     @Test func thePreludeIsFoundWhereverTheChunksSplitIt() async throws {
         let whole = Self.prelude + StreamedResponse.delimiter + Data("body".utf8)
         for cut in [1, Self.prelude.count - 1, Self.prelude.count + 3, Self.prelude.count + 8] {
@@ -74,12 +86,7 @@ import Testing
     /// hand-off (256 KiB) ahead; once the client reads, every byte arrives in order.
     @Test func aLargeBodyIsPassedOnWithBackpressure() async throws {
         let source = Source(Self.chunks(count: 320, size: 65_536))
-        let channel = AsyncThrowingChannel<ByteBuffer, any Error>()
-        let forwarding = Task {
-            var iterator = source.body.makeAsyncIterator()
-            let (_, rest) = try await StreamedResponseReader.prelude(from: &iterator)
-            return await StreamedResponseReader.forward(first: rest, rest: &iterator, to: channel, maxBytes: StreamedResponse.maxBytes)
-        }
+        let (channel, forwarding) = Self.forwarding(source, maxBytes: StreamedResponse.maxBytes)
         try await Task.sleep(for: .milliseconds(300))
         let takenWhileNobodyReads = source.taken.withLock { $0 }
         let oneHandOff = StreamedResponseReader.handOffBytes / 65_536
@@ -100,12 +107,7 @@ import Testing
 
     @Test func aBodyOverTheLimitOrBrokenOffFailsTheClientsStream() async throws {
         for (source, limit) in [(Source(Self.chunks(count: 10, size: 1000)), 5_000), (Source(Self.chunks(count: 10, size: 1000), failAfter: 4), 1 << 20)] {
-            let channel = AsyncThrowingChannel<ByteBuffer, any Error>()
-            let forwarding = Task {
-                var iterator = source.body.makeAsyncIterator()
-                let (_, rest) = try await StreamedResponseReader.prelude(from: &iterator)
-                return await StreamedResponseReader.forward(first: rest, rest: &iterator, to: channel, maxBytes: limit)
-            }
+            let (channel, forwarding) = Self.forwarding(source, maxBytes: limit)
             await #expect(throws: ResponseStream.Interrupted.self) {
                 for try await _ in channel {}
             }
@@ -116,12 +118,7 @@ import Testing
     /// A client that goes away releases the worker's side: the rest is read and dropped, not waited on.
     @Test func aClientThatLeavesDoesNotHoldTheWorker() async throws {
         let source = Source(Self.chunks(count: 50, size: 1000))
-        let channel = AsyncThrowingChannel<ByteBuffer, any Error>()
-        let forwarding = Task {
-            var iterator = source.body.makeAsyncIterator()
-            let (_, rest) = try await StreamedResponseReader.prelude(from: &iterator)
-            return await StreamedResponseReader.forward(first: rest, rest: &iterator, to: channel, maxBytes: 1 << 20)
-        }
+        let (channel, forwarding) = Self.forwarding(source, maxBytes: 1 << 20)
         for try await _ in channel { break }
         channel.finish()  // what the response writer's defer does
         #expect(try await forwarding.value == true)

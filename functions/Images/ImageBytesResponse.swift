@@ -51,6 +51,9 @@ enum ImageBytesResponse {
                 to: key, image: image, store: service.store, expires: service.presignedDownloadSeconds, headers: headers
             )
         }
+        if context.streamsResponse, (image.sizeBytes ?? 0) > service.objects.largestEntryBytes {
+            return try await streamed(image, key: key, headers: headers, request: request, service: service, remade: remade)
+        }
         let bytes: Data
         do {
             bytes = try await service.objects.object(key, hash: hash, from: service.store)
@@ -63,5 +66,30 @@ enum ImageBytesResponse {
         // Streamed, the length frames the body, so a client (or the cache in front) knows a cut-off answer.
         headers["content-length"] = String(bytes.count)
         return APIGatewayV2Response(statusCode: 200, headers: headers, binaryBody: bytes)
+    }
+
+    /// Bytes too large for the object cache, passed on from the store as they arrive: the worker holds a buffer
+    /// at a time, and the client's first byte does not wait for the last of the store's. A HEAD reads nothing.
+    private static func streamed(
+        _ image: ImageRecord, key: String, headers: [String: String], request: APIGatewayV2Request, service: ImageService,
+        remade: () async throws -> APIGatewayV2Response
+    ) async throws -> APIGatewayV2Response {
+        var headers = headers
+        headers["content-type"] = image.contentType
+        if request.requestContext.http.method == "HEAD", let size = image.sizeBytes {
+            headers["content-length"] = String(size)
+            return APIGatewayV2Response(statusCode: 200, headers: headers)
+        }
+        let object: S3ObjectStream
+        do {
+            object = try await InvocationRecord.stage("s3.get") { try await service.store.getObjectStream(key: key) }
+        } catch let error as StorageError where error.code == .notFound {
+            return try await remade()
+        } catch {
+            throw APIError(.unavailable, "the service is unavailable; try again shortly", underlying: error)
+        }
+        let length = object.length ?? image.sizeBytes ?? 0
+        headers["content-length"] = String(length)
+        return APIGatewayV2Response(statusCode: 200, headers: headers, bodyStream: ResponseBodyStream(length: length, object.body))
     }
 }

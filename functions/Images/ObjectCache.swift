@@ -38,10 +38,13 @@ final class ObjectCache: Sendable {
         }
     }
 
-    /// Keeps the bytes unless they alone are over a quarter of the budget (one huge original would push out
-    /// everything else for a single later use).
+    /// The largest object kept: a quarter of the budget (one huge original would push out everything else for
+    /// a single later use).
+    var largestEntryBytes: Int { budgetBytes / 4 }
+
+    /// Keeps the bytes unless they alone are over `largestEntryBytes`.
     func keep(_ bytes: Data, key: String, hash: String) {
-        guard bytes.count <= budgetBytes / 4 else { return }
+        guard bytes.count <= largestEntryBytes else { return }
         state.withLock { state in
             let name = key + "\n" + hash
             state.clock += 1
