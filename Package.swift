@@ -210,7 +210,7 @@ let package = Package(
         // local runtime's supervision is tested against real processes without test code in the real binary.
         .executableTarget(
             name: "fixture-functions",
-            dependencies: ["FunctionRuntime"],
+            dependencies: ["FunctionRuntime", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/Fixtures/fixture-functions"
         ),
         .testTarget(

@@ -60,6 +60,26 @@ import Testing
         }
     }
 
+    /// A streamed answer arrives whole, framed by chunks; one that stops after its first bytes and passes the
+    /// function's deadline ends the client's answer short (its head has gone), the worker is replaced, and
+    /// the next request is answered.
+    @Test func aStreamThatBreaksOffEndsTheAnswerShortAndTheWorkerIsReplaced() async throws {
+        try await RuntimeHarness.with(workers: 1) { h in
+            let whole = try await h.request(.GET, "/stream?kb=3000")
+            #expect(whole.status == 200 && whole.body.count == 3000 * 1024)
+            #expect(whole.body.last == UInt8(2999 % 251))
+            let pid = try #require(whole.header("x-pid"))
+
+            let started = ContinuousClock.now
+            await #expect(throws: (any Error).self) { try await h.request(.GET, "/stream?kb=3000&stallAfter=100") }
+            #expect(ContinuousClock.now - started < .seconds(10))
+
+            let after = try await h.request(.GET, "/stream?kb=1")
+            #expect(after.status == 200 && after.body.count == 1024 && after.header("x-pid") != pid)
+            #expect(h.runtime.metricsText().contains(#"worker_restarts_total{function="stream"} 1"#))
+        }
+    }
+
     /// The work's answer always wins over a timer that has not fired: a cancelled timer once woke early and
     /// answered nil (504) for invocations that had finished.
     @Test func integrationTimeoutNeverHidesAnAnswer() async {

@@ -1,3 +1,4 @@
+import NIOCore
 import FunctionRuntime
 
 import Foundation
@@ -97,6 +98,30 @@ struct Recorder: QueueHandler {
     }
 }
 
+/// A streamed answer of `kb` KiB, whose body stops after `stallAfter` KiB (when given) and never goes on: to
+/// test what the client sees when a stream breaks off after its first byte.
+struct Stream: InvocationHandler {
+    func handle(_ event: Data, context: InvocationContext) async throws -> Data { Data() }
+
+    func output(_ event: Data, context: InvocationContext) async throws -> InvocationOutput {
+        let request = try JSONDecoder().decode(APIGatewayV2Request.self, from: event)
+        let query = request.queryStringParameters ?? [:]
+        let kb = Int(query["kb"] ?? "1") ?? 1
+        let stallAfter = query["stallAfter"].flatMap(Int.init)
+        let chunks = AsyncStream<ByteBuffer> { continuation in
+            Task {
+                for i in 0..<kb {
+                    if i == stallAfter { return }  // never finished: the body stops here
+                    continuation.yield(ByteBuffer(repeating: UInt8(i % 251), count: 1024))
+                }
+                continuation.finish()
+            }
+        }
+        let prelude = StreamedResponse.Prelude(statusCode: 200, headers: ["content-type": "application/octet-stream", "x-pid": "\(ProcessInfo.processInfo.processIdentifier)"])
+        return .streamed(StreamedResponse(prelude: prelude, body: .stream(ResponseBodyStream(length: kb * 1024, chunks))))
+    }
+}
+
 let table = FunctionTable<Void>([
     FunctionDefinition(
         FunctionDescription(
@@ -113,6 +138,12 @@ let table = FunctionTable<Void>([
     FunctionDefinition(
         FunctionDescription(name: "fail", summary: "Fails.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/fail")])
     ) { _ in HTTPInvocationHandler(Fail()) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "stream", summary: "Streams N KiB, or stalls.", timeoutSeconds: 2, routes: [HTTPRoute("GET", "/stream")],
+            invokeMode: .responseStream
+        )
+    ) { _ in Stream() },
     FunctionDefinition(
         FunctionDescription(name: "recorder", summary: "Records deliveries.", timeoutSeconds: 5, queue: QueueTrigger(queue: "fixture-jobs"))
     ) { _ in QueueInvocationHandler(Recorder()) },

@@ -38,7 +38,7 @@ actor WorkerSupervisor {
         case idle(CheckedContinuation<Assignment, any Error>)
         case busy(Pending)
         /// Streaming its answer, which the client already has the head of.
-        case streaming(requestID: String, function: String)
+        case streaming(requestID: String, function: String, stream: ResponseStream)
         /// Asked to stop; gets no more work.
         case stopping
     }
@@ -204,12 +204,15 @@ actor WorkerSupervisor {
     }
 
     private func deadlinePassed(worker id: Int, requestID: String) {
-        if case .streaming(let streaming, let function) = workers[id]?.state, streaming == requestID {
-            // The stream is cut where it is: the worker's connection closes with its process.
+        if case .streaming(let streaming, let function, let stream) = workers[id]?.state, streaming == requestID {
+            // The stream is cut where it is: the client's answer ends short, and a hand-off nobody takes (a
+            // client gone before its body was asked for) is released; the worker's connection closes with
+            // its process.
             logger.warning(
                 "streamed invocation passed its deadline; killing the worker",
                 metadata: ["worker.id": "\(id)", "function": "\(function)", "request.id": "\(requestID)"]
             )
+            stream.chunks.fail(ResponseStream.Interrupted(reason: "the function passed its deadline"))
             workers[id]!.state = .stopping
             workers[id]!.process.kill()
             return
@@ -268,14 +271,14 @@ actor WorkerSupervisor {
     /// busy (its deadline running) until the body has gone through `endStream`.
     func beginStream(worker id: Int, requestID: String, _ stream: ResponseStream) -> Bool {
         guard case .busy(let pending) = workers[id]?.state, pending.assignment.requestID == requestID else { return false }
-        workers[id]!.state = .streaming(requestID: requestID, function: pending.function.name)
+        workers[id]!.state = .streaming(requestID: requestID, function: pending.function.name, stream: stream)
         pending.continuation.resume(returning: .streamed(stream))
         return true
     }
 
     /// The streamed body has ended (whole or not): the worker may take the next invocation.
     func endStream(worker id: Int, requestID: String) {
-        guard case .streaming(let streaming, _) = workers[id]?.state, streaming == requestID else { return }
+        guard case .streaming(let streaming, _, _) = workers[id]?.state, streaming == requestID else { return }
         workers[id]!.state = .starting
         workers[id]!.spawnedAt = .now
     }
@@ -320,11 +323,12 @@ actor WorkerSupervisor {
             next.resume(throwing: WorkerGone())
         case .starting where !worker.servedAny:
             failWaiting(function, with: .initFailed(ErrorReport(errorType: "Runtime.ExitError", errorMessage: "the worker exited with status \(status) before it was ready")))
-        case .streaming(let requestID, _):
+        case .streaming(let requestID, _, let stream):
             logger.error(
                 "worker died while streaming an answer",
                 metadata: ["worker.id": "\(id)", "function": "\(function)", "exit.status": "\(status)", "request.id": "\(requestID)"]
             )
+            stream.chunks.fail(ResponseStream.Interrupted(reason: "the worker died"))
         case .starting, .stopping:
             break
         }
