@@ -5,9 +5,10 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// A streamed answer on its way from a worker to the client: the prelude, read first, and the body's chunks
-/// handed over one at a time. A chunk is taken from the worker's connection only once the client's has taken
-/// the one before, so local-runtime holds a chunk or two of a response, never all of it, whatever its size.
+/// A streamed answer on its way from a worker to the client: the prelude, read first, and the body handed over
+/// a piece (`StreamedResponseReader.handOffBytes`) at a time. The next piece is gathered from the worker's
+/// connection only once the client's has taken the one before, so local-runtime holds two pieces of a response
+/// at most, never all of it, whatever its size.
 struct ResponseStream: Sendable {
     let prelude: StreamedResponse.Prelude
     let chunks: AsyncThrowingChannel<ByteBuffer, any Error>
