@@ -58,14 +58,7 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
         request.headers.add(name: "Trailer", value: "\(RuntimeAPIHeader.errorType), \(RuntimeAPIHeader.errorBody)")
         let body = response.body
         request.body = .stream(ByteChunks(head: try response.head(), body: body, chunkSize: 262_144), length: .unknown)
-        let response = try await send(request, timeout: .seconds(60))
-        _ = try? await response.body.collect(upTo: 1 << 16)
-        if response.status == .payloadTooLarge {
-            throw RuntimeError(.responseTooLarge, "the streamed response of \(body.count) bytes is over the limit")
-        }
-        guard (200..<300).contains(Int(response.status.code)) else {
-            throw RuntimeError(.runtimeAPIUnavailable, "POST streamed response answered \(response.status.code)")
-        }
+        try await accepted(try await send(request, timeout: .seconds(60)), path: "streamed response", bytes: body.count)
     }
 
     public func reportError(requestID: String, _ report: ErrorReport) async throws {
@@ -84,11 +77,15 @@ public struct HTTPRuntimeAPIClient: RuntimeAPIClient {
             request.headers.add(name: RuntimeAPIHeader.errorType, value: errorType)
             request.headers.add(name: "Content-Type", value: "application/json")
         }
-        let response = try await send(request, timeout: .seconds(30))
-        // Drain the body so the connection returns to the pool.
+        try await accepted(try await send(request, timeout: .seconds(30)), path: path, bytes: body.count)
+    }
+
+    /// Drains the answer to a POST (so the connection returns to the pool) and throws unless it is a 2xx: 413
+    /// is the payload limit (`responseTooLarge`), anything else the Runtime API failing.
+    private func accepted(_ response: HTTPClientResponse, path: String, bytes: Int) async throws {
         _ = try? await response.body.collect(upTo: 1 << 16)
         if response.status == .payloadTooLarge {
-            throw RuntimeError(.responseTooLarge, "POST \(path) of \(body.count) bytes is over the payload limit")
+            throw RuntimeError(.responseTooLarge, "POST \(path) of \(bytes) bytes is over the payload limit")
         }
         guard (200..<300).contains(Int(response.status.code)) else {
             throw RuntimeError(.runtimeAPIUnavailable, "POST \(path) answered \(response.status.code)")

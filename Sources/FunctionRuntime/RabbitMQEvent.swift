@@ -1,3 +1,5 @@
+import Foundation
+
 /// The event Lambda receives from an Amazon MQ for RabbitMQ event source (`"eventSource": "aws:rmq"`).
 public struct RabbitMQEvent: Codable, Sendable, Equatable {
     public struct Message: Codable, Sendable, Equatable {
@@ -10,6 +12,12 @@ public struct RabbitMQEvent: Codable, Sendable, Equatable {
             self.basicProperties = basicProperties
             self.redelivered = redelivered
             self.data = data
+        }
+
+        /// The body as a JSON document of `type`; nil when it is not base64 of one.
+        public func decoded<T: Decodable>(as type: T.Type) -> T? {
+            guard let body = Data(base64Encoded: data) else { return nil }
+            return try? JSONDecoder().decode(type, from: body)
         }
     }
 

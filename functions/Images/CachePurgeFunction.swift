@@ -35,9 +35,7 @@ struct CachePurgeJob: Codable, Sendable {
     init(image_id: UUID) { self.image_id = image_id }
 
     init?(_ message: RabbitMQEvent.Message) {
-        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(Self.self, from: data) else {
-            return nil
-        }
+        guard let job = message.decoded(as: Self.self) else { return nil }
         self = job
     }
 }

@@ -10,9 +10,7 @@ struct TransformJob: Codable, Sendable {
 
     /// The job a queue delivery carries; nil for anything else (which can never succeed).
     init?(_ message: RabbitMQEvent.Message) {
-        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(Self.self, from: data) else {
-            return nil
-        }
+        guard let job = message.decoded(as: Self.self) else { return nil }
         self = job
     }
 

@@ -53,9 +53,7 @@ struct WebhookJob: Codable, Sendable {
     init(delivery_id: UUID) { self.delivery_id = delivery_id }
 
     init?(_ message: RabbitMQEvent.Message) {
-        guard let data = Data(base64Encoded: message.data), let job = try? JSONDecoder().decode(Self.self, from: data) else {
-            return nil
-        }
+        guard let job = message.decoded(as: Self.self) else { return nil }
         self = job
     }
 }
