@@ -28,15 +28,19 @@ public struct RateLimitStore: Sendable {
     }
 
     /// Takes one unit of `key`'s allowance of `burst` requests refilled one per `interval` seconds.
+    ///
+    /// Times are `clock_timestamp()`, read once the row is locked, not `now()`, the transaction's start: two
+    /// requests that started in one order and got the lock in the other saw `now()` go backwards, so the later
+    /// one counted an allowance short (a remaining count given twice; seen in CI under load).
     public func acquire(key: String, interval: Double, burst: Int) async throws(StorageError) -> RateLimitDecision {
         let window = interval * Double(burst)
         do {
             let taken = try await client.query(
                 """
-                INSERT INTO rate_limits AS r (key, tat) VALUES (\(key), now() + \(interval) * interval '1 second')
-                ON CONFLICT (key) DO UPDATE SET tat = greatest(r.tat, now()) + \(interval) * interval '1 second'
-                WHERE greatest(r.tat, now()) + \(interval) * interval '1 second' <= now() + \(window) * interval '1 second'
-                RETURNING extract(epoch FROM tat - now())::float8
+                INSERT INTO rate_limits AS r (key, tat) VALUES (\(key), clock_timestamp() + \(interval) * interval '1 second')
+                ON CONFLICT (key) DO UPDATE SET tat = greatest(r.tat, clock_timestamp()) + \(interval) * interval '1 second'
+                WHERE greatest(r.tat, clock_timestamp()) + \(interval) * interval '1 second' <= clock_timestamp() + \(window) * interval '1 second'
+                RETURNING extract(epoch FROM tat - clock_timestamp())::float8
                 """,
                 logger: logger
             )
@@ -48,7 +52,7 @@ public struct RateLimitStore: Sendable {
             }
             // Refused: the row is unchanged; read how far ahead it is for Retry-After.
             let state = try await client.query(
-                "SELECT extract(epoch FROM tat - now())::float8 FROM rate_limits WHERE key = \(key)", logger: logger
+                "SELECT extract(epoch FROM tat - clock_timestamp())::float8 FROM rate_limits WHERE key = \(key)", logger: logger
             )
             var ahead = window
             for try await value in state.decode(Double.self) { ahead = value }
