@@ -250,11 +250,19 @@ let package = Package(
             name: "MessagingTests",
             dependencies: ["Messaging"]
         ),
+        // The parsers' libFuzzer targets as plain functions: infra/fuzz links them into the fuzzer, and
+        // FunctionsTests replays the inputs kept under Tests/Fuzz/inputs through them.
+        .target(
+            name: "FuzzTargets",
+            dependencies: ["Functions", "FunctionRuntime", "Imaging"],
+            path: "Tests/Fuzz/FuzzTargets"
+        ),
         .testTarget(
             name: "FunctionsTests",
             dependencies: [
                 "ChildProcess",
                 "Functions",
+                "FuzzTargets",
                 "Imaging",
                 "TestSupport",
                 "FunctionRuntime",
@@ -289,3 +297,22 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// infra/fuzz builds the libFuzzer binary with IF_FUZZ=1 (in a build directory of its own): the modules whose
+// parsers are fuzzed get libFuzzer's coverage instrumentation, and `fuzz` links libFuzzer, which brings `main`.
+// Without IF_FUZZ the target does not exist, so no other build needs the fuzzer's runtime.
+if Context.environment["IF_FUZZ"] == "1" {
+    let instrumented: Set = ["Functions", "FunctionRuntime", "Imaging", "FuzzTargets"]
+    for target in package.targets where instrumented.contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-sanitize=fuzzer"])]
+    }
+    package.targets.append(
+        .executableTarget(
+            name: "fuzz",
+            dependencies: ["FuzzTargets"],
+            path: "Tests/Fuzz/Entry",
+            swiftSettings: [.unsafeFlags(["-sanitize=fuzzer", "-parse-as-library"])],
+            linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])]
+        )
+    )
+}

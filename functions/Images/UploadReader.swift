@@ -4,14 +4,15 @@ import Imaging
 
 /// The image bytes and display name of an upload, in any of the three forms the API takes: multipart
 /// (`file` or `image` field), a raw `image/*` body with `?filename=`, or JSON `{"image": base64, "filename"}`.
-struct Upload {
-    var bytes: [UInt8]
-    var filename: String?
+/// Package-visible for the fuzz targets (Tests/Fuzz), which read uploads exactly as the upload function does.
+package struct Upload {
+    package var bytes: [UInt8]
+    package var filename: String?
 
     /// The byte limit of the image itself; the base64 body may be a third larger (local-runtime's body limit).
-    static let maxBytes = ImageLimits.default.maxBytes
+    package static let maxBytes = ImageLimits.default.maxBytes
 
-    static func read(_ request: APIGatewayV2Request, base64JSON: Bool) throws(APIError) -> Upload {
+    package static func read(_ request: APIGatewayV2Request, base64JSON: Bool) throws(APIError) -> Upload {
         let type = RequestBody.mediaType(request)
         if base64JSON {
             guard type == "application/json" else { throw APIError(.unsupportedMediaType, "send JSON: {\"image\": base64, \"filename\": name}") }

@@ -3,13 +3,14 @@ import FunctionRuntime
 import Messaging
 
 /// The message of a transform job: which variant to make, for whom. Everything else (source, spec) is read
-/// from the variant's row, so a redelivered or late job always works from the current state.
-struct TransformJob: Codable, Sendable {
-    var variant_id: UUID
-    var owner_id: UUID
+/// from the variant's row, so a redelivered or late job always works from the current state. Package-visible
+/// for the fuzz targets (Tests/Fuzz), which decode queue events as the worker does.
+package struct TransformJob: Codable, Sendable {
+    package var variant_id: UUID
+    package var owner_id: UUID
 
     /// The job a queue delivery carries; nil for anything else (which can never succeed).
-    init?(_ message: RabbitMQEvent.Message) {
+    package init?(_ message: RabbitMQEvent.Message) {
         guard let job = message.decoded(as: Self.self) else { return nil }
         self = job
     }

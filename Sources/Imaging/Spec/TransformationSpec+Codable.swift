@@ -10,7 +10,7 @@ import Foundation
 /// parsers at the edge.
 extension TransformationSpec: Codable {
     enum Key: String, CodingKey, CaseIterable {
-        case crop, resize, rotate, flip, mirror, filters, watermark, pipeline, format, quality, compress, animated
+        case crop, resize, rotate, flip, mirror, filters, watermark, pipeline, format, quality, compress, animated, dpr
     }
 
     public init(from decoder: any Decoder) throws {
@@ -27,7 +27,14 @@ extension TransformationSpec: Codable {
         } else {
             steps = fixed
         }
-        format = try container.decodeIfPresent(ImageFormat.self, forKey: AnyKey("format"))
+        // An unresolved spec (`format: auto`, `dpr`) reads back as itself too, as encoding writes it: the fuzzer
+        // found that `dpr` was refused as an unknown key and `auto` as an unknown format.
+        if try container.decodeIfPresent(String.self, forKey: AnyKey("format")) == "auto" {
+            autoFormat = true
+        } else {
+            format = try container.decodeIfPresent(ImageFormat.self, forKey: AnyKey("format"))
+        }
+        devicePixelRatio = try container.decodeIfPresent(Double.self, forKey: AnyKey("dpr"))
         quality = try container.decodeIfPresent(Int.self, forKey: AnyKey("quality"))
         compress = try container.decodeIfPresent(Bool.self, forKey: AnyKey("compress")) ?? false
         animated = try container.decodeIfPresent(Bool.self, forKey: AnyKey("animated")) ?? true
