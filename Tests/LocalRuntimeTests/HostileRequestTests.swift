@@ -66,6 +66,36 @@ import Testing
         }
     }
 
+    /// Headers sent a byte at a time: at the header deadline the client gets 408 and the connection is closed.
+    /// (Before, each byte restarted the idle timeout and the connection lived as long as the client liked.)
+    @Test func headersThatTrickleInGet408AndTheConnectionCloses() async throws {
+        try await RuntimeHarness.with(headerTimeout: .seconds(1)) { h in
+            let port = try #require(URLComponents(string: h.baseURL)?.port)
+            let connection = try RawHTTPConnection(port: port)
+            let head = Data("GET /echo/slow HTTP/1.1\r\nHost: x\r\nX-Slow: \(String(repeating: "a", count: 200))\r\n\r\n".utf8)
+            let (answer, closedAfter) = await connection.trickle(head, every: .milliseconds(50), for: .seconds(8))
+            #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("connection: close"))
+            // Closed near the 1 s deadline: not after the 8 s of trickling, the idle timeout or the read's 30 s.
+            #expect(closedAfter < .seconds(6), "closed after \(closedAfter)")
+            #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
+        }
+    }
+
+    /// A connection that answered one request and then sends nothing keeps working within the idle timeout:
+    /// the header deadline counts only while a head is awaited on a new connection.
+    @Test func aKeptAliveConnectionIsNotCutByTheHeaderDeadline() async throws {
+        try await RuntimeHarness.with(headerTimeout: .seconds(1)) { h in
+            let port = try #require(URLComponents(string: h.baseURL)?.port)
+            let connection = try RawHTTPConnection(port: port)
+            connection.send(Data("POST /echo/fast HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello".utf8))
+            #expect(await connection.read(until: "hello").hasPrefix("HTTP/1.1 200"))
+            try await Task.sleep(for: .seconds(2))
+            connection.send(Data("POST /echo/fast HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nagain".utf8))
+            #expect(await connection.read(until: "again").hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
     /// Framing the server cannot read is the client's error, a 400, not a failed function.
     @Test func malformedChunkedFramingIsA400() async throws {
         try await RuntimeHarness.with { h in

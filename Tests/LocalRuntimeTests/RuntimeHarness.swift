@@ -66,7 +66,7 @@ struct RuntimeHarness {
         workers: Int = 2, maxWaiting: Int = 64, maxWait: Duration = .seconds(10), maxBodyBytes: Int? = nil,
         consumeQueues: Bool = false, bodyTimeout: Duration = .seconds(30), schedules: Duration? = nil,
         integrationTimeout: Duration? = nil, queueConcurrency: Int? = nil, amqpURL: String? = nil,
-        inheritEnvironment: Bool = true, corsOrigins: [String] = [],
+        inheritEnvironment: Bool = true, corsOrigins: [String] = [], headerTimeout: Duration = .seconds(10),
         _ body: @Sendable (RuntimeHarness) async throws -> T
     ) async throws -> T {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("fixture-\(UUID().uuidString)")
@@ -84,6 +84,7 @@ struct RuntimeHarness {
         configuration.queueConcurrency = queueConcurrency
         configuration.startupFunctions = startup
         configuration.bodyTimeout = bodyTimeout
+        configuration.headerTimeout = headerTimeout
         configuration.cors = GatewayCORS(allowedOrigins: corsOrigins)
         // Tests invoke the sweeper themselves unless they ask for its timer.
         configuration.runSchedules = schedules != nil

@@ -63,6 +63,8 @@ public final class LocalRuntime: Sendable {
         )
         let ingressPort = self.ingressPort
         let maxBodyBytes = configuration.maxBodyBytes
+        let headerTimeout = TimeAmount.nanoseconds(Int64(configuration.headerTimeout.components.seconds) * 1_000_000_000)
+        let idleTimeout = TimeAmount.nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
         let ingress = Application(
             router: IngressRouter.build(
                 functions: functions, supervisor: supervisor, metrics: metrics,
@@ -73,7 +75,10 @@ public final class LocalRuntime: Sendable {
                 cors: configuration.cors, logger: logger
             ),
             server: .http1(configuration: .init(
-                additionalChannelHandlers: [ExpectContinueHandler(maxBodyBytes: maxBodyBytes)],
+                additionalChannelHandlers: [
+                    HeaderTimeoutHandler(headerTimeout: headerTimeout, idleTimeout: idleTimeout),
+                    ExpectContinueHandler(maxBodyBytes: maxBodyBytes),
+                ],
                 idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
             )),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),

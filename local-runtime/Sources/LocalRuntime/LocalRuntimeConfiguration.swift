@@ -41,6 +41,9 @@ public struct LocalRuntimeConfiguration: Sendable {
     public var startupFunctions: [String] = ["migrate"]
     /// Cross-origin access, as API Gateway's CORS configuration gives it (`CORS_ALLOWED_ORIGINS`); none by default.
     public var cors = GatewayCORS(allowedOrigins: [])
+    /// A connection's first request head must be complete within this (later ones within `idleTimeout` of the
+    /// previous answer), or it gets 408 and is closed.
+    public var headerTimeout: Duration = .seconds(10)
     /// A request body must arrive within this, or the request gets 408 and the connection is closed.
     public var bodyTimeout: Duration = .seconds(30)
     /// A connection that sends nothing for this long is closed (slow or stalled clients).

@@ -82,6 +82,7 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
         )
         configuration.queueConcurrency = queueConcurrency ?? environment["LOCAL_RUNTIME_QUEUE_CONCURRENCY"].flatMap(Int.init)
         configuration.cors = GatewayCORS(setting: environment["CORS_ALLOWED_ORIGINS"])
+        configuration.headerTimeout = .seconds(environment["LOCAL_RUNTIME_HEADER_TIMEOUT_SECONDS"].flatMap(Int.init) ?? 10)
         configuration.bodyTimeout = .seconds(bodyTimeout ?? environment["LOCAL_RUNTIME_BODY_TIMEOUT_SECONDS"].flatMap(Int.init) ?? 30)
         if let every = scheduleSeconds ?? environment["LOCAL_RUNTIME_SCHEDULE_SECONDS"].flatMap(Int.init) {
             configuration.runSchedules = every > 0
