@@ -4,11 +4,11 @@ import PostgresNIO
 
 /// All SQL about images. Every read and write is scoped to the owner: another user's id is simply not found.
 public struct ImageRepository: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.client = DatabasePool(client)
         self.logger = logger
     }
 

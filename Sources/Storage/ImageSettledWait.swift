@@ -13,7 +13,7 @@ extension ImageRepository {
         let payload = id.uuidString.lowercased()
         let select: PostgresQuery = "SELECT \(unescaped: Self.columns) FROM images WHERE id = \(id) AND owner_id = \(owner)"
         do {
-            return try await client.withConnection { connection in
+            return try await client.postgres.withConnection { connection in
                 try await connection.listen(on: "image_settled") { notifications in
                     // One stream of reasons to read the row again: a notification of this image, or a tick.
                     let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))

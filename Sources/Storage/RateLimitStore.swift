@@ -19,11 +19,11 @@ public struct RateLimitDecision: Sendable, Equatable {
 /// and the update are one `INSERT … ON CONFLICT DO UPDATE … WHERE` statement, which locks the row, so two
 /// concurrent requests can never both take the last unit.
 public struct RateLimitStore: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.client = DatabasePool(client)
         self.logger = logger
     }
 

@@ -25,11 +25,11 @@ public struct UploadRecord: Sendable, Equatable {
 
 /// All SQL about presigned uploads (migration 6), scoped to the owner like every other read.
 public struct UploadRepository: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.client = DatabasePool(client)
         self.logger = logger
     }
 

@@ -12,11 +12,11 @@ public struct UserRecord: Sendable, Equatable {
 
 /// All SQL about users. Usernames are unique case-insensitively (the `users_username_lower` index).
 public struct UserRepository: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.client = DatabasePool(client)
         self.logger = logger
     }
 

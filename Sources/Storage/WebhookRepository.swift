@@ -6,11 +6,11 @@ import PostgresNIO
 /// Deliveries are written by the `images` trigger; this hands them to the queue, lets one consumer at a time
 /// attempt each, and records how every attempt went.
 public struct WebhookRepository: Sendable {
-    let client: PostgresClient
+    let client: DatabasePool
     let logger: Logger
 
     public init(client: PostgresClient, logger: Logger) {
-        self.client = client
+        self.client = DatabasePool(client)
         self.logger = logger
     }
 
