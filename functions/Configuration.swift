@@ -17,6 +17,9 @@ public struct Configuration: Sendable {
     public var transformQueue: String
     /// Deliveries of a job before it is dead-lettered, declared with the queue (`x-delivery-limit`).
     public var queueDeliveryLimit: Int
+    /// How long one delivery of a transform job keeps trying again while a dependency is down, before it is
+    /// handed back to the broker (`TRANSFORM_RETRY_SECONDS`; within the worker's timeout in any case).
+    public var transformRetrySeconds: Double
     public var rateLimits: RateLimitSettings
     public var sweeper: SweeperSettings
     public var webhooks: WebhookSettings
@@ -99,6 +102,7 @@ public struct Configuration: Sendable {
             outboxGraceSeconds: try seconds("SWEEP_OUTBOX_AFTER_SECONDS", default: 30),
             orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
         )
+        transformRetrySeconds = try seconds("TRANSFORM_RETRY_SECONDS", default: 40)
         if let url = value("CACHE_PURGE_URL") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ConfigurationError("CACHE_PURGE_URL must be an http(s) URL") }
             cachePurge = .varnish(url)

@@ -27,12 +27,14 @@ import Testing
 
     /// With an S3 server of the test's own (`own` started), which the test may stop to make the store fail the
     /// way a real outage does.
-    func withService(own: OwnServices, _ body: @Sendable @escaping (Service) async throws -> Void) async throws {
+    func withService(
+        own: OwnServices, environment: [String: String] = [:], _ body: @Sendable @escaping (Service) async throws -> Void
+    ) async throws {
         try await own.with {
             try await own.run("services", "up", "s3")
             let s3 = try own.settings().filter { $0.key.hasPrefix("S3_") }
             let store = try RuntimeHarness.objectStore(environment: s3)
-            try await withService(schedules: nil, s3: s3, store: store, body)
+            try await withService(schedules: nil, s3: s3.merging(environment) { $1 }, store: store, body)
         }
     }
 
@@ -87,7 +89,8 @@ import Testing
 
     @Test func aJobNoWorkerCanFinishIsDeadLetteredAndItsVariantFails() async throws {
         let own = OwnServices(pgPort: 26533, amqpPort: 26774, epmdPort: 24375, s3Port: 29440)
-        try await withService(own: own) { service in
+        // No retries within a delivery, so that the outage outlasts the job's deliveries in seconds.
+        try await withService(own: own, environment: ["TRANSFORM_RETRY_SECONDS": "0"]) { service in
             let h = service.h
             let alice = try await I.signUp(h, "alice")
             let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
@@ -162,6 +165,33 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(id)/t/w_100", headers: alice.auth).status == 200)
             try await Task.sleep(for: .milliseconds(1100))
             #expect(try await sweep(h)["republished"] as? Int == 0)
+        }
+    }
+
+    /// A job accepted while the store is down is made once it is back, not abandoned: the worker tries again
+    /// within its invocation. (Each delivery used to fail at once, and the job's deliveries were used up, and
+    /// the variant failed as `transformation_abandoned`, within a second of a 45 s outage.)
+    @Test func aJobQueuedWhileTheStoreIsDownIsMadeOnceItIsBack() async throws {
+        let own = OwnServices(pgPort: 26537, amqpPort: 26782, epmdPort: 24379, s3Port: 29720)
+        try await withService(own: own) { service in
+            let h = service.h
+            let alice = try await I.signUp(h, "alice")
+            let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
+            try await own.run("services", "stop", "s3")
+            let queued = try await h.request(
+                .POST, "/images/\(id)/transform", body: Data(#"{"transformations":{"resize":{"width":240}}}"#.utf8),
+                headers: alice.auth + [("Content-Type", "application/json")]
+            )
+            #expect(queued.status == 202, "\(queued.status) \(queued.text.prefix(200))")
+            let variant = try #require(try queued.json()["id"] as? String)
+            try await Task.sleep(for: .seconds(6))
+            #expect(try await h.request(.GET, "/images/\(variant)/metadata", headers: alice.auth).json()["status"] as? String != "failed")
+            try await own.run("services", "up", "s3")
+            var status: String?
+            #expect(await h.eventually(timeout: .seconds(40)) {
+                status = try? await h.request(.GET, "/images/\(variant)/metadata", headers: alice.auth).json()["status"] as? String
+                return status == "ready"
+            }, "the variant is \(status ?? "unknown")")
         }
     }
 }
