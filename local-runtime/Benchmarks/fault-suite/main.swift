@@ -18,7 +18,8 @@ import Storage
 //
 //   infra/dev/services up && swift build -c release --product image-functions && swift run -c release fault-suite
 //
-// `fault-suite broker worker database hostile login` runs some parts only.
+// `fault-suite broker worker database database-outage s3-outage s3-kill restart-all hostile login` runs some
+// parts only.
 
 func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
@@ -287,6 +288,100 @@ if wanted("database") {
     for id in stored where await call(.GET, "/images/\(id)/metadata", headers: alice).status != 200 { missing += 1 }
     say("database restart under upload load (6 clients, 24 s, PostgreSQL down \(String(format: "%.1f", downFor)) s): answers \(tally.description); server errors (5xx but 503) \(tally.serverErrors)")
     say("  acknowledged uploads \(stored.count), missing afterwards \(missing); uploads stored after the restart, same local-runtime: \(afterRestart)")
+}
+
+// MARK: outages
+// What the first runs missed: PostgreSQL and the S3 server each down for 45 s (longer than every function's
+// timeout), the S3 server killed with SIGKILL, and every service stopped and started at once, each under mixed
+// traffic. The contract: a dependency that is down is a 503 with Retry-After, answered before the deadline by a
+// worker that lives on (no 504, no worker restart), and nothing acknowledged is lost or made twice.
+
+/// The next transform spec: distinct from every other this run sends (grayscale, unlike the broker's).
+let specCounter = NSLock()
+nonisolated(unsafe) var specsSent = 0
+func nextSpec() -> String {
+    let n = specCounter.withLock { specsSent += 1; return specsSent }
+    return #"{"resize":{"width":\#(8 + n % 88),"height":\#(8 + (n / 88) % 88),"fit":"fill"},"filters":{"grayscale":true}}"#
+}
+
+/// Answers by route, with the slowest one, while 6 clients send uploads, transforms, image GETs, `me` and
+/// listings round robin for `seconds`; `fault` runs meanwhile and returns how long the dependency was down.
+func trafficDuring(_ name: String, seconds: Int, fault: @escaping @Sendable () async -> Double) async throws {
+    let lock = NSLock()
+    var tallies: [String: Tally] = [:], slowest: [String: Double] = [:]
+    var stored: [String] = [], accepted: [String] = []
+    let restartsBefore = metric("worker_restarts_total", "function=")
+    let end = ContinuousClock.now + .seconds(seconds)
+    let outage = Task<Double, Never> { await fault() }
+    let routes = ["upload", "transform", "image", "me", "list"]
+    await withTaskGroup(of: Void.self) { group in
+        for client in 0..<6 {
+            group.addTask {
+                var turn = client
+                while ContinuousClock.now < end {
+                    let route = routes[turn % routes.count]
+                    turn += 1
+                    let start = ContinuousClock.now
+                    let reply: Reply
+                    switch route {
+                    case "upload": reply = await call(.POST, "/images", body: dune, headers: alice + [("Content-Type", "image/jpeg")])
+                    case "transform": reply = await call(.POST, "/images/\(smallID)/transform", body: Data(#"{"transformations":\#(nextSpec())}"#.utf8), headers: alice + jsonType)
+                    case "image": reply = await call(.GET, "/images/\(duneID)", headers: alice)
+                    case "me": reply = await call(.GET, "/users/me", headers: alice)
+                    default: reply = await call(.GET, "/images?limit=5", headers: alice)
+                    }
+                    let took = ms(ContinuousClock.now - start) / 1000
+                    lock.withLock {
+                        tallies[route, default: Tally()].add(reply.status)
+                        slowest[route] = max(slowest[route] ?? 0, took)
+                        if route == "upload", reply.status == 201, let id = reply.json["id"] as? String { stored.append(id) }
+                        if route == "transform", reply.status == 202 || reply.status == 200, let id = reply.json["id"] as? String { accepted.append(id) }
+                    }
+                    if reply.status == 503 { try? await Task.sleep(for: .milliseconds(200)) }  // as a client honouring Retry-After would, a little
+                }
+            }
+        }
+    }
+    let downFor = await outage.value
+    let drain = try await drained()
+    let result = try await outcomes(accepted)
+    var missing = 0
+    for id in stored where await call(.GET, "/images/\(id)/metadata", headers: alice).status != 200 { missing += 1 }
+    let serverErrors = tallies.values.map(\.serverErrors).reduce(0, +)
+    say("\(name) (down \(String(format: "%.1f", downFor)) s, 6 clients for \(seconds) s): server errors (5xx but 503) \(serverErrors), worker restarts \(Int(metric("worker_restarts_total", "function=") - restartsBefore))")
+    for route in routes {
+        say("  \(route): \(tallies[route]?.description ?? "none"); slowest answer \(String(format: "%.1f", slowest[route] ?? 0)) s")
+    }
+    say("  acknowledged uploads \(stored.count), missing afterwards \(missing); accepted transforms \(accepted.count): ready \(result.ready), failed \(result.failed), lost \(result.lost); duplicated variants \(try await duplicates()); backlog drained \(drain.map { String(format: "%.1f s after the last answer", $0) } ?? "NOT within 180 s")")
+}
+
+/// Stops (or kills) `service`, waits `seconds`, starts it again; how long it was down.
+func outage(_ action: String, _ service: String, for seconds: Int, after delay: Int = 5) async -> Double {
+    try? await Task.sleep(for: .seconds(delay))
+    let down = ContinuousClock.now
+    await services(action, service)
+    try? await Task.sleep(for: .seconds(seconds))
+    await services("up")
+    return ms(ContinuousClock.now - down) / 1000
+}
+
+if wanted("database-outage") {
+    try await trafficDuring("PostgreSQL stopped for 45 s", seconds: 65) { await outage("stop", "postgres", for: 45) }
+}
+if wanted("s3-outage") {
+    try await trafficDuring("the S3 server stopped for 45 s", seconds: 65) { await outage("stop", "s3", for: 45) }
+}
+if wanted("s3-kill") {
+    try await trafficDuring("the S3 server killed with SIGKILL", seconds: 25) { await outage("kill", "s3", for: 2) }
+}
+if wanted("restart-all") {
+    try await trafficDuring("every service stopped and started at once", seconds: 40) {
+        try? await Task.sleep(for: .seconds(5))
+        let down = ContinuousClock.now
+        await services("down")
+        await services("up")
+        return ms(ContinuousClock.now - down) / 1000
+    }
 }
 
 // MARK: hostile
