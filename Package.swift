@@ -54,6 +54,8 @@ let package = Package(
             pkgConfig: "libturbojpeg",
             providers: [.apt(["libturbojpeg0-dev"])]
         ),
+        // glibc's malloc.h: local-runtime limits its allocator's arenas and reports its heap on /metrics.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // Running other programs: posix_spawn, pipes close-on-exec, waitpid on a thread of its own.
         .target(name: "ChildProcess"),
         // libvips in Swift: decode with limits, the operations, encode. Knows nothing of HTTP, SQL or S3.
@@ -136,6 +138,7 @@ let package = Package(
             name: "LocalRuntime",
             dependencies: [
                 "ChildProcess",
+                "CMalloc",
                 "FunctionRuntime",
                 "Messaging",
                 .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),

@@ -117,6 +117,11 @@ public final class LocalRuntime: Sendable {
     /// The metrics page, as `GET /metrics` serves it.
     public func metricsText() -> String { metrics.render() }
 
+    /// Two allocator arenas for this process, as its workers have (`HeapStatistics.limitArenas`).
+    public static func limitAllocatorArenas(environment: [String: String]) {
+        HeapStatistics.limitArenas(environment: environment)
+    }
+
     /// Spawn-to-first-request times of the workers started so far.
     public func coldStarts() async -> [Duration] { await supervisor.coldStarts }
 

@@ -146,5 +146,13 @@ struct RuntimeMetrics: Sendable {
         )
     }
 
-    func render() -> String { registry.emitToString() }
+    /// The metrics as text, with the process's own memory read now.
+    func render() -> String {
+        let heap = HeapStatistics.current()
+        registry.makeGauge(descriptor: .init(metricName: "local_runtime_heap_in_use_bytes", helpText: "Allocated by local-runtime and not freed (glibc's mallinfo2)"))
+            .set(Double(heap.inUseBytes))
+        registry.makeGauge(descriptor: .init(metricName: "local_runtime_heap_held_bytes", helpText: "Held by local-runtime's allocator from the system, in use or not"))
+            .set(Double(heap.heldBytes))
+        return registry.emitToString()
+    }
 }

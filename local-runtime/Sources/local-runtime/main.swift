@@ -53,6 +53,13 @@ struct LocalRuntimeCommand: AsyncParsableCommand {
     @Option(help: "Function invoked once before serving, comma-separated; empty for none.")
     var startup: String = "migrate"
 
+    /// The entry point: the allocator's arena limit first, while the main thread is still the only one that
+    /// has allocated (glibc fixes the limit when a second thread first allocates), then ArgumentParser's.
+    static func main() async {
+        LocalRuntime.limitAllocatorArenas(environment: ProcessInfo.processInfo.environment)
+        await main(nil)
+    }
+
     func run() async throws {
         var environment = EnvFile.load(path: envFile)
         environment.merge(ProcessInfo.processInfo.environment) { _, process in process }
