@@ -238,10 +238,13 @@ struct JSONTransformationParser {
     }
 
     /// Degrees into [0, 360), rounded to a thousandth so that 90 and 90.0000000001 are the same request.
+    /// Rounded after the remainder (which is exact), not before: a large angle rounded first kept the
+    /// remainder's error (55555555.0555 became 355.05599999940395, which no URL spelling reads back as; the
+    /// fuzzer found it).
     static func normalizedAngle(_ angle: Double) -> Double? {
-        var a = (angle * 1000).rounded() / 1000
-        a = a.truncatingRemainder(dividingBy: 360)
+        var a = angle.truncatingRemainder(dividingBy: 360)
         if a < 0 { a += 360 }
+        a = (a * 1000).rounded() / 1000
         if a >= 360 { a -= 360 }
         return a == 0 ? nil : a
     }

@@ -39,14 +39,28 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Invariants of a spec either grammar accepted: its URL spelling and its canonical JSON both mean it.
     static func accepted(_ spec: TransformationSpec) -> [String] {
         var broken: [String] = []
+        // A watermark text with a bar has no URL spelling: `|` and `%7C` both separate a pipeline's steps
+        // (URLTransformationParser says so). Only the JSON route can take one, and a URL is only ever made
+        // from URL options (sign-url), so this is the grammar's limit, not a bug. The fuzzer found it first.
+        let spellable = !spec.steps.contains { step in
+            if case .watermark(let mark) = step { mark.text.contains("|") } else { false }
+        }
+        if spellable {
+            broken += urlSpelling(of: spec)
+        }
+        let decoded = try? JSONDecoder().decode(TransformationSpec.self, from: Data(spec.canonicalJSON.utf8))
+        if decoded != spec { broken.append("its canonical JSON \(spec.canonicalJSON) reads back as another spec") }
+        return broken
+    }
+
+    static func urlSpelling(of spec: TransformationSpec) -> [String] {
+        var broken: [String] = []
         do {
             let again = try TransformationParsing.parse(urlOptions: spec.urlOptions)
             if again != spec { broken.append("its URL options \(spec.urlOptions) parse to another spec") }
         } catch {
             broken.append("its URL options \(spec.urlOptions) are refused: \(error.errors)")
         }
-        let decoded = try? JSONDecoder().decode(TransformationSpec.self, from: Data(spec.canonicalJSON.utf8))
-        if decoded != spec { broken.append("its canonical JSON \(spec.canonicalJSON) reads back as another spec") }
         return broken
     }
 
