@@ -59,8 +59,7 @@ enum URLTransformationParser {
     /// Errors are thrown rendered, as the URL names them.
     static func parse(_ raw: String) throws(TransformationErrors) -> TransformationSpec {
         if raw.isEmpty { throw TransformationErrors([.init(field: "options", message: "must name at least one transformation")]) }
-        let groups = raw.replacingOccurrences(of: "%7C", with: "|").replacingOccurrences(of: "%7c", with: "|")
-            .split(separator: "|", omittingEmptySubsequences: false)
+        let groups = pieces(raw.replacingOccurrences(of: "%7C", with: "|").replacingOccurrences(of: "%7c", with: "|")[...], at: "|")
         var errors: [GrammarError] = []
         let transformations: [String: JSONValue]
         if groups.count > 1 {
@@ -71,12 +70,22 @@ enum URLTransformationParser {
         return try parsed(transformations, besides: errors)
     }
 
+    /// The pieces of `text` between every `separator`, split by Unicode scalars: splitting by `Character` did
+    /// not split at a separator that a combining mark follows (the two are one grapheme), so `w_1|\u{64C}...`
+    /// was one step whose canonical spelling then read as two (the fuzzer found it).
+    static func pieces(_ text: Substring, at separator: Unicode.Scalar) -> [Substring] {
+        text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map(Substring.init)
+    }
+
     /// The options of one group as the `transformations` fields they spell.
     static func fields(of group: Substring, step: Int?, errors: inout [GrammarError]) -> [String: JSONValue] {
         var fields: [String: JSONValue] = [:]
         var seen: Set<String> = []
-        for token in group.split(separator: ",", omittingEmptySubsequences: false) {
-            let (rawName, rawValue) = token.firstIndex(of: "_").map { (token[..<$0], Optional(token[token.index(after: $0)...])) } ?? (token, nil)
+        for token in pieces(group, at: ",") {
+            let scalars = token.unicodeScalars
+            let (rawName, rawValue) = scalars.firstIndex(of: "_").map {
+                (Substring(scalars[..<$0]), Optional(Substring(scalars[scalars.index(after: $0)...])))
+            } ?? (token, nil)
             let written = String(rawName).lowercased()
             let name = aliases[written] ?? written
             guard !name.isEmpty else {
