@@ -53,6 +53,24 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(MeFunction(accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
+            name: "create-api-key", summary: "Makes an API key for servers; answers its secret once.", timeoutSeconds: 10,
+            memoryMB: 128, routes: [HTTPRoute("POST", "/api-keys")]
+        ), needs: [.database, .tokenSecret]
+    ) { environment in apiHandler(CreateAPIKeyFunction(accounts: try await AccountService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "list-api-keys", summary: "The caller's API keys, without their secrets.", timeoutSeconds: 10, memoryMB: 128,
+            routes: HTTPRoute.get("/api-keys")
+        ), needs: [.database, .tokenSecret]
+    ) { environment in apiHandler(ListAPIKeysFunction(accounts: try await AccountService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
+            name: "delete-api-key", summary: "Revokes an API key at once.", timeoutSeconds: 10, memoryMB: 128,
+            routes: [HTTPRoute("DELETE", "/api-keys/{id}")]
+        ), needs: [.database, .tokenSecret]
+    ) { environment in apiHandler(DeleteAPIKeyFunction(accounts: try await AccountService(environment: environment))) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 29, memoryMB: 1024,
             routes: [HTTPRoute("POST", "/images"), HTTPRoute("POST", "/images/upload")]
         ), needs: [.database, .objectStore, .tokenSecret]

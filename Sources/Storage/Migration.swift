@@ -67,6 +67,7 @@ extension Migration {
         webhooks,
         missingBytes,
         fastMasters,
+        apiKeys,
     ]
 }
 
@@ -289,6 +290,32 @@ extension Migration {
             "ALTER TABLE images ADD COLUMN master_pending boolean NOT NULL DEFAULT false",
             "UPDATE images SET master_pending = true WHERE source_id IS NULL AND format = 'jpeg' AND status = 'ready'",
             "CREATE INDEX images_master_pending ON images (id) WHERE master_pending",
+        ]
+    )
+}
+
+extension Migration {
+    /// API keys for servers: a user's long-lived credentials with scopes. Only a SHA-256 digest of the secret is
+    /// kept (the secret is 256 random bits, so a fast hash is enough; a slow one would cost every request), found
+    /// by its public prefix. Revoking deletes the row; a user's keys go with the user.
+    static let apiKeys = Migration(
+        version: 12,
+        name: "api keys",
+        statements: [
+            """
+            CREATE TABLE api_keys (
+                id uuid PRIMARY KEY,
+                owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                name text NOT NULL,
+                prefix text NOT NULL UNIQUE,
+                secret_digest bytea NOT NULL,
+                scopes text[] NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz,
+                last_used_at timestamptz
+            )
+            """,
+            "CREATE INDEX api_keys_owner ON api_keys (owner_id, created_at DESC, id DESC)",
         ]
     )
 }

@@ -97,6 +97,17 @@ import Testing
                 _ = try await record(.GET, "/webhooks/{id}/deliveries", "/webhooks/00000000-0000-0000-0000-000000000000/deliveries", headers: auth)
                 _ = try await record(.DELETE, "/webhooks/{id}", "/webhooks/\(hookID)", headers: auth)
                 _ = try await record(.DELETE, "/webhooks/{id}", "/webhooks/\(hookID)", headers: auth)
+                let made = try await record(.POST, "/api-keys", "/api-keys", body: Data(#"{"name":"renderer","scopes":["images:read","sign"],"expires_at":"2099-01-01T00:00:00Z"}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/api-keys", "/api-keys", body: Data(#"{"scopes":["everything"]}"#.utf8), headers: auth + json)
+                let keyID = try #require(try made.json()["id"] as? String, "\(made.status) \(made.text)")
+                let keyAuth = [("Authorization", "Bearer \(try #require(try made.json()["secret"] as? String))")]
+                _ = try await record(.GET, "/images", "/images", headers: keyAuth)
+                _ = try await record(.DELETE, "/images/{id}", "/images/\(id)", headers: keyAuth)
+                _ = try await record(.GET, "/api-keys", "/api-keys", headers: keyAuth)
+                _ = try await record(.GET, "/api-keys", "/api-keys", headers: auth)
+                _ = try await record(.DELETE, "/api-keys/{id}", "/api-keys/\(keyID)", headers: auth)
+                _ = try await record(.DELETE, "/api-keys/{id}", "/api-keys/\(keyID)", headers: auth)
+                _ = try await record(.GET, "/images", "/images", headers: keyAuth)
                 _ = try await record(.DELETE, "/images/{id}", "/images/\(id)", headers: auth)
 
                 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openapi-\(UUID().uuidString)")

@@ -5,6 +5,7 @@ import Storage
 /// Registration, login and token checks, shared by the account functions.
 struct AccountService: Sendable {
     let users: UserRepository
+    let keys: APIKeyRepository
     let hasher: PasswordHasher
     let tokens: TokenIssuer
     let limiter: RateLimiter
@@ -13,6 +14,7 @@ struct AccountService: Sendable {
     init(environment: FunctionEnvironment) async throws {
         let (postgres, secret) = try environment.require(.database, .tokenSecret)
         users = UserRepository(client: postgres, logger: environment.logger)
+        keys = APIKeyRepository(client: postgres, logger: environment.logger)
         hasher = PasswordHasher()
         tokens = await TokenIssuer(secret: secret)
         limiter = try RateLimiter(environment: environment)
@@ -67,21 +69,28 @@ struct AccountService: Sendable {
         }
     }
 
-    /// The signed-in user of a request: a Bearer token in the Authorization header, and nowhere else.
-    /// The user id a valid bearer token names, without reading the user: for a read scoped to that owner,
-    /// where a deleted user's rows are gone anyway. nil for a missing or invalid token; the caller then
-    /// goes through `currentUser`, which gives the 401.
-    func tokenUserID(_ request: APIGatewayV2Request) async -> UUID? {
+    /// The credential of a request: the text after `Bearer ` in the Authorization header, and nowhere else.
+    static func bearer(_ request: APIGatewayV2Request) -> String? {
         guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else { return nil }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        return String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The user id a valid bearer token names, without reading the user: for a read scoped to that owner,
+    /// where a deleted user's rows are gone anyway. nil for a missing or invalid token, and for an API key
+    /// (whose scopes and revocation need a read); the caller then goes through `currentUser`.
+    func tokenUserID(_ request: APIGatewayV2Request) async -> UUID? {
+        guard let token = Self.bearer(request), APIKeySecret(presented: token) == nil else { return nil }
         return await InvocationRecord.stage("auth.jwt") { await tokens.verify(token) }
     }
 
-    func currentUser(_ request: APIGatewayV2Request) async throws -> UserRecord {
-        guard let header = request.header("authorization"), header.lowercased().hasPrefix("bearer ") else {
-            throw APIError(.unauthorized, "a Bearer token is required")
+    /// The user a request acts for, if its credential allows `access`: a session token (JWT) allows
+    /// everything; an API key (`ifk_...`) only its scopes, and never `.session`, which is 403
+    /// `insufficient_scope` naming what is missing. A missing, invalid, expired or revoked credential is 401.
+    func currentUser(_ request: APIGatewayV2Request, access: Access) async throws -> UserRecord {
+        guard let token = Self.bearer(request) else {
+            throw APIError(.unauthorized, "a Bearer token or API key is required")
         }
-        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        if let key = APIKeySecret(presented: token) { return try await keyUser(key, access: access) }
         guard let id = await InvocationRecord.stage("auth.jwt", { await tokens.verify(token) }),
             let user = try await InvocationRecord.stage("auth.sql", { try await users.find(id: id) })
         else {
@@ -89,5 +98,39 @@ struct AccountService: Sendable {
         }
         InvocationRecord.noteUser(user.id.uuidString.lowercased())
         return user
+    }
+
+    /// The owner of a presented API key, checked: its digest (compared in constant time, against a decoy when
+    /// no key has the prefix), its expiry, then the scope the route needs.
+    private func keyUser(_ key: APIKeySecret, access: Access, now: Date = Date()) async throws -> UserRecord {
+        let found = try await InvocationRecord.stage("auth.sql") { try await keys.find(prefix: key.prefix) }
+        guard key.matches(found?.key.secretDigest ?? APIKeySecret.decoyDigest), let found else {
+            throw APIError(.unauthorized, "the API key is invalid or has been revoked")
+        }
+        if let expiry = found.key.expiresAt, expiry <= now {
+            throw APIError(.unauthorized, "the API key expired at \(expiry.ISO8601Format())")
+        }
+        switch access {
+        case .anyCredential:
+            break
+        case .session:
+            throw APIError(
+                .insufficientScope, "an API key cannot do this; sign in with a username and password",
+                headers: ["www-authenticate": #"Bearer realm="imagefunctions", error="insufficient_scope""#]
+            )
+        case .scope(let scope):
+            guard found.key.scopes.contains(scope.rawValue) else {
+                throw APIError(
+                    .insufficientScope, "this API key lacks the \(scope.rawValue) scope",
+                    headers: ["www-authenticate": #"Bearer realm="imagefunctions", error="insufficient_scope", scope=""# + scope.rawValue + "\""]
+                )
+            }
+        }
+        // A busy key writes its row once a minute; a failed note is not worth failing the request over.
+        if found.key.lastUsedAt.map({ now.timeIntervalSince($0) >= APIKeyRepository.lastUseResolution }) ?? true {
+            try? await keys.noteUse(found.key.id, at: now)
+        }
+        InvocationRecord.noteUser(found.owner.id.uuidString.lowercased())
+        return found.owner
     }
 }

@@ -5,6 +5,6 @@ struct MeFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        .json(AccountService.User(try await accounts.currentUser(request)), headers: ["cache-control": "no-store"])
+        .json(AccountService.User(try await accounts.currentUser(request, access: .anyCredential)), headers: ["cache-control": "no-store"])
     }
 }

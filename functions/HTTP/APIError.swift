@@ -43,16 +43,20 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let corruptImage = Code(rawValue: "corrupt_image")
         /// A variant that could not be made (its `error` says why).
         public static let transformationFailed = Code(rawValue: "transformation_failed")
+        /// An API key used for what its scopes do not allow, or for what only a signed-in session may do.
+        public static let insufficientScope = Code(rawValue: "insufficient_scope")
+        /// A user who has as many API keys as one may have.
+        public static let apiKeyLimitReached = Code(rawValue: "api_key_limit_reached")
 
         /// The status a code answers with.
         var status: (code: Int, title: String) {
             switch self {
             case .badRequest: (400, "Bad Request")
             case .unauthorized: (401, "Unauthorized")
-            case .invalidSignature, .signatureExpired: (403, "Forbidden")
+            case .invalidSignature, .signatureExpired, .insufficientScope: (403, "Forbidden")
             case .notFound: (404, "Not Found")
             case .methodNotAllowed: (405, "Method Not Allowed")
-            case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached: (409, "Conflict")
+            case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached, .apiKeyLimitReached: (409, "Conflict")
             case .originalMissing: (410, "Gone")
             case .payloadTooLarge: (413, "Content Too Large")
             case .unsupportedMediaType: (415, "Unsupported Media Type")

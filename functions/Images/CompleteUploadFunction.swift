@@ -25,7 +25,7 @@ struct CompleteUploadFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesWrite))
         guard let id = request.pathParameters?["id"].flatMap(UUID.init(pathID:)) else {
             throw APIError(.notFound, "no such upload")
         }

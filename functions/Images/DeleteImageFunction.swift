@@ -8,7 +8,7 @@ struct DeleteImageFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesWrite))
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
         guard let keys = try await service.images.delete(image.id, owner: user.id) else {
             throw APIError(.notFound, "no such image")

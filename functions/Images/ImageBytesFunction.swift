@@ -13,7 +13,7 @@ struct ImageBytesFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesRead))
         var image = try await service.image(request.pathParameters?["id"], of: user.id)
         let forceRedirect = try ObjectRedirect.forced(request)
         if let notReady = try ImageBytesResponse.unlessReady(image) { return notReady }

@@ -13,7 +13,7 @@ struct ImageMetadataFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesRead))
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
         return .json(ImageMetadataJSON(image: ImageJSON(image), properties: try await properties(of: image, logger: context)))
     }

@@ -10,7 +10,7 @@ struct ListImagesFunction: APIFunction {
     let variants: Bool
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesRead))
         let query = request.queryStringParameters ?? [:]
         let paging = try Paging(query)
         let search = query["q"].flatMap { $0.isEmpty ? nil : $0 }

@@ -36,7 +36,7 @@ struct PresignedUploadFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesWrite))
         let (size, filename) = try Self.parse(RequestBody.json(request).objectFields(), maxBytes: service.limits.maxBytes)
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 

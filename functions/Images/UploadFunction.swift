@@ -18,7 +18,7 @@ struct UploadFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.imagesWrite))
         let upload = try Upload.read(request, base64JSON: request.rawPath.hasSuffix("/upload"))
         // Checked once the image is known to be valid (invalid uploads cost no allowance), before it is stored.
         let subject = user.id.uuidString.lowercased()

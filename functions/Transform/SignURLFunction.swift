@@ -26,7 +26,7 @@ struct SignURLFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.sign))
         let source = try await service.image(request.pathParameters?["id"], of: user.id)
         guard case .object(let body) = try RequestBody.json(request) else {
             throw APIError(.badRequest, "the body must be a JSON object")

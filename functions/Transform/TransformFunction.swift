@@ -29,7 +29,7 @@ struct TransformFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.transform))
         let source = try await service.image(request.pathParameters?["id"], of: user.id)
         let body = try RequestBody.json(request)
         let parsed = try SourceSpec.parsed(body: body, for: source)

@@ -113,7 +113,7 @@ struct URLTransformFunction: APIFunction {
         // A verified token's user owns the image found for it, so the user exists (their images go with them):
         // no read of the user. Without a valid token, `currentUser` answers the 401.
         if let owner = caller.owner { return try await service.image(idText, of: owner) }
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .scope(.transform))
         return try await service.image(idText, of: user.id)
     }
 

@@ -11,7 +11,7 @@ struct CreateWebhookFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .session)
         guard case .object(let body) = try RequestBody.json(request) else {
             throw APIError(.badRequest, "the body must be a JSON object")
         }

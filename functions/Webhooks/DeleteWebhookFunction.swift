@@ -9,7 +9,7 @@ struct DeleteWebhookFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .session)
         guard let text = request.pathParameters?["id"], let id = UUID(pathID: text),
             try await service.webhooks.delete(id, owner: user.id)
         else {

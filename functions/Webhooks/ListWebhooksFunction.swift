@@ -12,7 +12,7 @@ struct ListWebhooksFunction: APIFunction {
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .session)
         let webhooks = try await service.webhooks.list(owner: user.id)
         return .json(List(items: webhooks.map { WebhookJSON($0) }, total: webhooks.count))
     }

@@ -8,7 +8,7 @@ struct WebhookDeliveriesFunction: APIFunction {
     let accounts: AccountService
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
-        let user = try await accounts.currentUser(request)
+        let user = try await accounts.currentUser(request, access: .session)
         let paging = try Paging(request.queryStringParameters ?? [:])
         let webhook = try await service.webhook(request.pathParameters?["id"], of: user.id)
         let (deliveries, total) = try await service.webhooks.deliveries(of: webhook.id, limit: paging.limit, offset: paging.skip)
