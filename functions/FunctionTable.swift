@@ -71,6 +71,12 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(DeleteAPIKeyFunction(accounts: try await AccountService(environment: environment))) },
     FunctionDefinition(
         FunctionDescription(
+            name: "usage", summary: "What the caller holds and has made, and where their rate limits stand.", timeoutSeconds: 10,
+            memoryMB: 128, routes: HTTPRoute.get("/usage")
+        ), needs: [.database, .objectStore, .tokenSecret]
+    ) { environment in apiHandler(try await UsageFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "upload", summary: "Stores an uploaded image (multipart, raw body or base64 JSON).", timeoutSeconds: 29, memoryMB: 1024,
             routes: [HTTPRoute("POST", "/images"), HTTPRoute("POST", "/images/upload")]
         ), needs: [.database, .objectStore, .tokenSecret]

@@ -68,6 +68,7 @@ extension Migration {
         missingBytes,
         fastMasters,
         apiKeys,
+        usageCounters,
     ]
 }
 
@@ -316,6 +317,42 @@ extension Migration {
             )
             """,
             "CREATE INDEX api_keys_owner ON api_keys (owner_id, created_at DESC, id DESC)",
+        ]
+    )
+}
+
+extension Migration {
+    /// What each user made per calendar month (UTC): a new variant row counts one transform, whoever made it
+    /// (the queued worker's job row, a URL transformation), counted by a trigger in the insert's transaction.
+    /// A variant found existing inserts nothing and counts nothing; deleting a variant does not give it back.
+    static let usageCounters = Migration(
+        version: 13,
+        name: "usage counters",
+        statements: [
+            """
+            CREATE TABLE usage_counters (
+                owner_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                period date NOT NULL,
+                transforms bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (owner_id, period)
+            )
+            """,
+            """
+            CREATE FUNCTION count_transform() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO usage_counters (owner_id, period, transforms)
+                VALUES (NEW.owner_id, date_trunc('month', now() AT TIME ZONE 'UTC')::date, 1)
+                ON CONFLICT (owner_id, period) DO UPDATE SET transforms = usage_counters.transforms + 1;
+                RETURN NULL;
+            END
+            $$
+            """,
+            """
+            CREATE TRIGGER images_count_transforms AFTER INSERT ON images
+            FOR EACH ROW WHEN (NEW.source_id IS NOT NULL) EXECUTE FUNCTION count_transform()
+            """,
+            // A user's usage sums all their rows, variants included, which no index reached by owner.
+            "CREATE INDEX images_owner_usage ON images (owner_id) INCLUDE (source_id, size_bytes)",
         ]
     )
 }

@@ -64,6 +64,22 @@ public struct RateLimitStore: Sendable {
         }
     }
 
+    /// How much of `key`'s allowance is left, without taking any: the requests allowed right now and the
+    /// seconds until it is full again (a key without a row is full).
+    public func peek(key: String, interval: Double, burst: Int) async throws(StorageError) -> (remaining: Int, resetSeconds: Double) {
+        let window = interval * Double(burst)
+        do {
+            var ahead = 0.0
+            let rows = try await client.query(
+                "SELECT greatest(extract(epoch FROM tat - clock_timestamp()), 0)::float8 FROM rate_limits WHERE key = \(key)", logger: logger
+            )
+            for try await value in rows.decode(Double.self) { ahead = value }
+            return (min(burst, max(0, Int(((window - ahead) / interval).rounded(.down)))), ahead)
+        } catch {
+            throw StorageError(.unavailable, "the database could not read a rate limit", underlying: error)
+        }
+    }
+
     /// Gives back one unit taken by `acquire` (the request it admitted failed on our side, e.g. a 503).
     public func release(key: String, interval: Double) async throws(StorageError) {
         do {

@@ -86,6 +86,8 @@ import Testing
                 _ = try await record(.GET, byURL, signedURL.replacingOccurrences(of: "w_90", with: "w_91"))
                 _ = try await record(.GET, "/images/{id}/variants", "/images/\(id)/variants", headers: auth)
                 _ = try await record(.GET, "/webhooks", "/webhooks", headers: auth)
+                _ = try await record(.GET, "/usage", "/usage", headers: auth)
+                _ = try await record(.GET, "/usage", "/usage")
                 let deliveries = "/webhooks/\(hookID)/deliveries"
                 // An attempt recorded, so the sample below exercises the attempts' schema (times included).
                 #expect(await h.eventually(timeout: .seconds(15)) {

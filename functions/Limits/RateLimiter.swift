@@ -29,6 +29,11 @@ struct RateLimiter: Sendable {
         return headers
     }
 
+    /// Where `policy` stands for `subject`, without taking a unit (for `GET /usage`).
+    func state(_ policy: RateLimitPolicy, subject: String) async throws -> (remaining: Int, resetSeconds: Double) {
+        try await store.peek(key: "\(policy.name):\(subject)", interval: policy.interval, burst: policy.burst)
+    }
+
     /// Gives back the request `admit` took, when the service (not the client) made it fail: a client retrying
     /// through an outage should not find its allowance spent when the service is back. Best effort.
     func refund(_ policy: RateLimitPolicy, subject: String) async {

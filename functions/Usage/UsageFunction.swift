@@ -1,0 +1,89 @@
+import Foundation
+import FunctionRuntime
+import Storage
+
+/// `GET /usage`: what the caller holds and has made, and where each rate limit stands
+/// (read without taking a unit). Any credential may ask, an API key of any scope too.
+struct UsageFunction: APIFunction {
+    let service: ImageService
+    let accounts: AccountService
+    let limiter: RateLimiter
+    let limits: RateLimitSettings
+
+    init(environment: FunctionEnvironment) async throws {
+        service = try await ImageService(environment: environment)
+        accounts = try await AccountService(environment: environment)
+        limiter = try RateLimiter(environment: environment)
+        limits = environment.configuration.rateLimits
+    }
+
+    struct Holding: Encodable {
+        var count: Int
+        var bytes: Int
+    }
+
+    struct Transforms: Encodable {
+        var period_start: String
+        var count: Int
+    }
+
+    /// A rate limit's policy and state: `burst` requests at once, refilled one per `interval_seconds`;
+    /// `remaining` now, full again in `reset_seconds`. Null when the limit is off.
+    struct Limit: Encodable {
+        var burst: Int
+        var interval_seconds: Double
+        var remaining: Int
+        var reset_seconds: Int
+    }
+
+    struct Usage: Encodable {
+        var originals: Holding
+        var variants: Holding
+        var transforms: Transforms
+        var rate_limits: [String: Limit?]
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(originals, forKey: .originals)
+            try c.encode(variants, forKey: .variants)
+            try c.encode(transforms, forKey: .transforms)
+            var limits = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .rate_limits)
+            for (name, limit) in rate_limits.sorted(by: { $0.key < $1.key }) { try limits.encode(limit, forKey: DynamicKey(name)) }
+        }
+
+        enum CodingKeys: String, CodingKey { case originals, variants, transforms, rate_limits }
+    }
+
+    struct DynamicKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ name: String) { stringValue = name }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
+        let user = try await accounts.currentUser(request, access: .anyCredential)
+        let usage = try await service.images.usage(owner: user.id)
+        let subject = user.id.uuidString.lowercased()
+        var limits: [String: Limit?] = [:]
+        for policy in [self.limits.transforms, self.limits.uploads] {
+            guard policy.enabled else {
+                limits[policy.name] = .some(nil)
+                continue
+            }
+            let state = try await limiter.state(policy, subject: subject)
+            limits[policy.name] = Limit(
+                burst: policy.burst, interval_seconds: policy.interval, remaining: state.remaining,
+                reset_seconds: max(0, Int(state.resetSeconds.rounded(.up)))
+            )
+        }
+        let body = Usage(
+            originals: Holding(count: usage.originals, bytes: usage.originalBytes),
+            variants: Holding(count: usage.variants, bytes: usage.variantBytes),
+            transforms: Transforms(period_start: usage.periodStart.ISO8601Format(), count: usage.transformsThisPeriod),
+            rate_limits: limits
+        )
+        return .json(body, headers: ["cache-control": "no-store"])
+    }
+}
