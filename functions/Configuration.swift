@@ -33,6 +33,8 @@ public struct Configuration: Sendable {
     public var presignedDownloadSeconds: Int
     /// Memory for recently used stored objects in each process (`ObjectCache`); 0 turns it off.
     public var objectCacheBytes: Int
+    /// Each user's storage quota in bytes (`STORAGE_QUOTA_BYTES`; unset or `off`: none).
+    public var storageQuotaBytes: Int?
 
     public init(environment: [String: String]) throws {
         func value(_ key: String) -> String? {
@@ -103,6 +105,12 @@ public struct Configuration: Sendable {
             orphanGraceSeconds: try seconds("SWEEP_ORPHANS_AFTER_SECONDS", default: 3600)
         )
         transformRetrySeconds = try seconds("TRANSFORM_RETRY_SECONDS", default: 40)
+        switch value("STORAGE_QUOTA_BYTES") {
+        case nil, "off"?: storageQuotaBytes = nil
+        case let text?:
+            guard let bytes = Int(text), bytes > 0 else { throw ConfigurationError("STORAGE_QUOTA_BYTES must be a number of bytes above 0, or off") }
+            storageQuotaBytes = bytes
+        }
         if let url = value("CACHE_PURGE_URL") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else { throw ConfigurationError("CACHE_PURGE_URL must be an http(s) URL") }
             cachePurge = .varnish(url)

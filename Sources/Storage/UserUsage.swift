@@ -45,3 +45,36 @@ extension ImageRepository {
         }
     }
 }
+
+extension ImageRepository {
+    /// The bytes the owner has stored, leaving out `excluded` (a variant being made again counts once).
+    public func storedBytes(owner: UUID, excluding excluded: UUID? = nil) async throws(StorageError) -> Int {
+        do {
+            let rows = try await client.query(
+                """
+                SELECT coalesce(sum(size_bytes), 0)::bigint FROM images
+                WHERE owner_id = \(owner) AND id IS DISTINCT FROM \(excluded)
+                """,
+                logger: logger
+            )
+            for try await bytes in rows.decode(Int.self) { return bytes }
+            return 0
+        } catch {
+            throw StorageError(.unavailable, "the database could not read the usage", underlying: error)
+        }
+    }
+
+    /// Deletes a variant that failed because it would have passed the owner's quota, so asking for it again
+    /// makes it again; false when it is not such a variant (any more).
+    public func forgetQuotaRefusal(_ id: UUID) async throws(StorageError) -> Bool {
+        do {
+            let rows = try await client.query(
+                "DELETE FROM images WHERE id = \(id) AND status = 'failed' AND error_code = 'quota_exceeded' RETURNING id", logger: logger
+            )
+            for try await _ in rows { return true }
+            return false
+        } catch {
+            throw StorageError(.unavailable, "the database could not be written", underlying: error)
+        }
+    }
+}

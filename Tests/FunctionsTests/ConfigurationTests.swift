@@ -82,6 +82,19 @@ import Testing
         #expect(throws: ConfigurationError.self) { try Configuration(environment: complete.merging(["WEBHOOK_TIMEOUT_SECONDS": "26"]) { $1 }) }
     }
 
+    @Test func theStorageQuotaIsOffUnlessAPositiveNumberOfBytes() throws {
+        var env = complete
+        #expect(try Configuration(environment: env).storageQuotaBytes == nil)
+        env["STORAGE_QUOTA_BYTES"] = "off"
+        #expect(try Configuration(environment: env).storageQuotaBytes == nil)
+        env["STORAGE_QUOTA_BYTES"] = "1073741824"
+        #expect(try Configuration(environment: env).storageQuotaBytes == 1_073_741_824)
+        for bad in ["0", "-5", "1GB", "1.5"] {
+            env["STORAGE_QUOTA_BYTES"] = bad
+            #expect(throws: ConfigurationError.self, "\(bad)") { try Configuration(environment: env) }
+        }
+    }
+
     @Test func presignedURLLifetimesAreBounded() throws {
         var env = complete
         #expect(try Configuration(environment: env).presignedUploadSeconds == 900)

@@ -58,6 +58,7 @@ import Testing
                 let full = try await usage(alice)
                 #expect(holding(full, "originals") == (2, duneBytes + gulpBytes))
                 let variants = holding(full, "variants")
+                #expect(full["stored_bytes"] as? Int == duneBytes + gulpBytes + variants.1 && full["quota_bytes"] is NSNull)
                 #expect(variants.0 == 2 && variants.1 > variantBytes, "\(variants)")
                 #expect((full["transforms"] as? [String: Any])?["count"] as? Int == 2)
                 let spent = (full["rate_limits"] as? [String: Any])?["transforms"] as? [String: Any]

@@ -45,6 +45,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let transformationFailed = Code(rawValue: "transformation_failed")
         /// An API key used for what its scopes do not allow, or for what only a signed-in session may do.
         public static let insufficientScope = Code(rawValue: "insufficient_scope")
+        /// An upload or new variant that would take the user's stored bytes past `STORAGE_QUOTA_BYTES`.
+        public static let quotaExceeded = Code(rawValue: "quota_exceeded")
         /// A user who has as many API keys as one may have.
         public static let apiKeyLimitReached = Code(rawValue: "api_key_limit_reached")
 
@@ -53,7 +55,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             switch self {
             case .badRequest: (400, "Bad Request")
             case .unauthorized: (401, "Unauthorized")
-            case .invalidSignature, .signatureExpired, .insufficientScope: (403, "Forbidden")
+            case .invalidSignature, .signatureExpired, .insufficientScope, .quotaExceeded: (403, "Forbidden")
             case .notFound: (404, "Not Found")
             case .methodNotAllowed: (405, "Method Not Allowed")
             case .usernameTaken, .uploadNotReceived, .uploadInProgress, .webhookLimitReached, .apiKeyLimitReached: (409, "Conflict")

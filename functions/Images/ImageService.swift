@@ -19,6 +19,8 @@ struct ImageService: Sendable {
     let webhooks: WebhookDispatch?
     /// Where deletions queue the purge of the cache tier in front (nil without a broker).
     let cachePurges: CachePurgeQueue?
+    /// Each user's storage quota (none by default).
+    let quota: StorageQuota
 
     init(environment: FunctionEnvironment) async throws {
         store = try environment.require(.objectStore)
@@ -28,6 +30,7 @@ struct ImageService: Sendable {
         presignedDownloadSeconds = environment.configuration.presignedDownloadSeconds
         presignedUploadSeconds = environment.configuration.presignedUploadSeconds
         webhooks = WebhookDispatch(ifConfiguredIn: environment)
+        quota = StorageQuota(limit: environment.configuration.storageQuotaBytes)
         cachePurges = environment.publisher.map { CachePurgeQueue(publisher: $0, queue: environment.configuration.cachePurgeQueue) }
     }
 
@@ -43,7 +46,8 @@ struct ImageService: Sendable {
 
     /// Reads, checks and stores an upload: the object first, then its row, so a crash between the two leaves
     /// an orphan object (swept later), never a row without bytes.
-    /// `beforeStoring` runs once the image is valid and before anything is written (the upload rate limit).
+    /// Once the image is valid and before anything is written, the owner's quota is checked with the bytes that
+    /// would be stored, then `beforeStoring` runs (the upload rate limit: a refusal costs no allowance).
     func storeOriginal(
         bytes: [UInt8], filename: String?, owner: UUID, beforeStoring: () async throws -> Void = {}
     ) async throws -> ImageRecord {
@@ -62,6 +66,7 @@ struct ImageService: Sendable {
             return (source, stored, width, height, properties)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "original")
+        try await quota.admit(stored.count, owner: owner, images: images, what: "this image")
         try await beforeStoring()
         let id = UUID()
         let key = ObjectKeys.original(owner: owner, image: id)

@@ -38,6 +38,8 @@ struct PresignedUploadFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await accounts.currentUser(request, access: .scope(.imagesWrite))
         let (size, filename) = try Self.parse(RequestBody.json(request).objectFields(), maxBytes: service.limits.maxBytes)
+        // The declared size, checked before anything can be PUT (completing checks the stored bytes again).
+        try await service.quota.admit(size, owner: user.id, images: service.images, what: "this upload")
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 
         let id = UUID()

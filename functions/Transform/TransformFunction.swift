@@ -43,9 +43,12 @@ struct TransformFunction: APIFunction {
         let location = { (id: UUID) in ["location": "/images/\(id.uuidString.lowercased())"] }
         let wait = WaitPreference.preferredWait(request).map { WaitPreference.waitLimit($0, context: context) } ?? .zero
         // The same work asked for before is answered from the existing variant, and costs no allowance.
-        if let existing = try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id) {
+        if let existing = try await service.images.variant(of: source.id, specHash: spec.hash, owner: user.id),
+            !(try await service.quota.forgets(existing, images: service.images))
+        {
             return try await existingAnswer(existing, waiting: wait, headers: location(existing.id))
         }
+        try await service.quota.admitNewVariant(owner: user.id, images: service.images)
         let limitHeaders = try await limiter.admit(policy, subject: user.id.uuidString.lowercased(), context: context)
 
         let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)

@@ -15,7 +15,8 @@ struct TransformWorker: QueueHandler {
         let (postgres, store) = try environment.require(.database, .objectStore)
         maker = VariantMaker(
             images: ImageRepository(client: postgres, logger: environment.logger), store: store,
-            cache: environment.objectCache, webhooks: WebhookDispatch(ifConfiguredIn: environment)
+            cache: environment.objectCache, webhooks: WebhookDispatch(ifConfiguredIn: environment),
+            quota: StorageQuota(limit: environment.configuration.storageQuotaBytes)
         )
         retryWindow = .seconds(environment.configuration.transformRetrySeconds)
     }

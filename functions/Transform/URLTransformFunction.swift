@@ -78,6 +78,11 @@ struct URLTransformFunction: APIFunction {
         ) {
             limitHeaders = try await limiter.admit(policy, subject: source.ownerID.uuidString.lowercased(), context: context)
         }
+        if variant.status == .failed, variant.errorCode == APIError.Code.quotaExceeded.rawValue {
+            // Refused for the quota: the client is told so, and the attempt costs no allowance.
+            if !limitHeaders.isEmpty { await limiter.refund(policy, subject: source.ownerID.uuidString.lowercased()) }
+            throw APIError(.quotaExceeded, variant.errorMessage ?? "this variant would pass your storage quota", headers: limitHeaders)
+        }
         if var notReady = try ImageBytesResponse.unlessReady(variant) {
             let headers = limitHeaders.merging(vary) { $1 }.merging(["content-location": "/images/\(variant.id.uuidString.lowercased())"]) { $1 }
             notReady.headers = (notReady.headers ?? [:]).merging(headers) { $1 }

@@ -14,6 +14,8 @@ struct VariantMaker: Sendable {
     let cache: ObjectCache
     /// Queues the webhook deliveries a settled variant's trigger recorded; nil without a broker.
     let webhooks: WebhookDispatch?
+    /// The owner's storage quota: a variant that would pass it is not stored, and fails `quota_exceeded`.
+    let quota: StorageQuota
 
     enum Outcome: Sendable {
         /// Made now; the row as it is marked.
@@ -79,6 +81,13 @@ struct VariantMaker: Sendable {
             return (try await fail(id, VariantFailure(error)), true)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
+        if quota.limit != nil {
+            let stored = try await InvocationRecord.stage("sql.quota") { try await images.storedBytes(owner: owner, excluding: id) }
+            if let refused = quota.refusal(stored: stored, adding: result.bytes.count, what: "this variant") {
+                logger.notice("variant refused: it would pass the owner's storage quota")
+                return (try await fail(id, VariantFailure(code: refused.code.rawValue, message: refused.message)), true)
+            }
+        }
         let key = ObjectKeys.variant(owner: owner, source: sourceID, specHash: hash)
         let data = Data(result.bytes)
         try await InvocationRecord.stage("s3.put") {
@@ -115,6 +124,6 @@ extension VariantMaker {
     /// The maker of the image functions that make variants within a request (URL transformations,
     /// conversions, lost variants made again), from their shared service.
     init(service: ImageService) {
-        self.init(images: service.images, store: service.store, cache: service.objects, webhooks: service.webhooks)
+        self.init(images: service.images, store: service.store, cache: service.objects, webhooks: service.webhooks, quota: service.quota)
     }
 }

@@ -14,9 +14,11 @@ import Storage
 struct VariantOnDemand: Sendable {
     let images: ImageRepository
     let maker: VariantMaker
+    let quota: StorageQuota
 
     init(service: ImageService) {
         images = service.images
+        quota = service.quota
         maker = VariantMaker(service: service)
     }
 
@@ -36,9 +38,10 @@ struct VariantOnDemand: Sendable {
                 try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID)
             }
         }
-        if let existing = found {
+        if let existing = found, !(try await quota.forgets(existing, images: images)) {
             return (try await settled(existing, waitLimit: waitLimit), false)
         }
+        try await quota.admitNewVariant(owner: source.ownerID, images: images)
         try await admitNewWork()
         let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
         guard let sourceKey = source.objectKey else { throw APIError(.notFound, "no such image") }

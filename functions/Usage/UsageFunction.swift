@@ -2,19 +2,21 @@ import Foundation
 import FunctionRuntime
 import Storage
 
-/// `GET /usage`: what the caller holds and has made, and where each rate limit stands
+/// `GET /usage`: what the caller holds and has made, their storage quota, and where each rate limit stands
 /// (read without taking a unit). Any credential may ask, an API key of any scope too.
 struct UsageFunction: APIFunction {
     let service: ImageService
     let accounts: AccountService
     let limiter: RateLimiter
     let limits: RateLimitSettings
+    let quota: StorageQuota
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
         accounts = try await AccountService(environment: environment)
         limiter = try RateLimiter(environment: environment)
         limits = environment.configuration.rateLimits
+        quota = StorageQuota(limit: environment.configuration.storageQuotaBytes)
     }
 
     struct Holding: Encodable {
@@ -39,6 +41,10 @@ struct UsageFunction: APIFunction {
     struct Usage: Encodable {
         var originals: Holding
         var variants: Holding
+        /// Originals' and variants' bytes together: what the quota counts.
+        var stored_bytes: Int
+        /// `STORAGE_QUOTA_BYTES`, or null without a quota.
+        var quota_bytes: Int?
         var transforms: Transforms
         var rate_limits: [String: Limit?]
 
@@ -46,12 +52,14 @@ struct UsageFunction: APIFunction {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(originals, forKey: .originals)
             try c.encode(variants, forKey: .variants)
+            try c.encode(stored_bytes, forKey: .stored_bytes)
+            try c.encode(quota_bytes, forKey: .quota_bytes)
             try c.encode(transforms, forKey: .transforms)
             var limits = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .rate_limits)
             for (name, limit) in rate_limits.sorted(by: { $0.key < $1.key }) { try limits.encode(limit, forKey: DynamicKey(name)) }
         }
 
-        enum CodingKeys: String, CodingKey { case originals, variants, transforms, rate_limits }
+        enum CodingKeys: String, CodingKey { case originals, variants, stored_bytes, quota_bytes, transforms, rate_limits }
     }
 
     struct DynamicKey: CodingKey {
@@ -81,6 +89,7 @@ struct UsageFunction: APIFunction {
         let body = Usage(
             originals: Holding(count: usage.originals, bytes: usage.originalBytes),
             variants: Holding(count: usage.variants, bytes: usage.variantBytes),
+            stored_bytes: usage.storedBytes, quota_bytes: quota.limit,
             transforms: Transforms(period_start: usage.periodStart.ISO8601Format(), count: usage.transformsThisPeriod),
             rate_limits: limits
         )
