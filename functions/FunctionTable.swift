@@ -104,19 +104,19 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
             name: "metadata", summary: "An image's metadata.", timeoutSeconds: 10, memoryMB: 256,
             routes: HTTPRoute.get("/images/{id}/metadata")
         ), needs: [.database, .objectStore, .tokenSecret]
-    ) { environment in apiHandler(ImageMetadataFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment))) },
+    ) { environment in apiHandler(ImageMetadataFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment), signer: try URLSigner(configuration: environment.configuration))) },
     FunctionDefinition(
         FunctionDescription(
             name: "list", summary: "The caller's images, paginated and searchable.", timeoutSeconds: 10, memoryMB: 256,
             routes: HTTPRoute.get("/images")
         ), needs: [.database, .objectStore, .tokenSecret]
-    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment), variants: false)) },
+    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment), variants: false, signer: try URLSigner(configuration: environment.configuration))) },
     FunctionDefinition(
         FunctionDescription(
             name: "variants", summary: "The variants made from an image, paginated.", timeoutSeconds: 10, memoryMB: 256,
             routes: HTTPRoute.get("/images/{id}/variants")
         ), needs: [.database, .objectStore, .tokenSecret]
-    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment), variants: true)) },
+    ) { environment in apiHandler(ListImagesFunction(service: try await ImageService(environment: environment), accounts: try await AccountService(environment: environment), variants: true, signer: try URLSigner(configuration: environment.configuration))) },
     FunctionDefinition(
         FunctionDescription(
             name: "delete", summary: "Deletes an image, its variants and their stored bytes.", timeoutSeconds: 29, memoryMB: 256,

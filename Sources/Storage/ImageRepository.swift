@@ -69,12 +69,12 @@ public struct ImageRepository: Sendable {
         if let source {
             page = """
                 SELECT \(unescaped: Self.columns) FROM images
-                WHERE owner_id = \(owner) AND source_id = \(source)
+                WHERE owner_id = \(owner) AND source_id = \(source) AND NOT display
                   AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
                 ORDER BY created_at DESC, id DESC LIMIT \(limit) OFFSET \(offset)
                 """
             count = """
-                SELECT count(*)::int FROM images WHERE owner_id = \(owner) AND source_id = \(source)
+                SELECT count(*)::int FROM images WHERE owner_id = \(owner) AND source_id = \(source) AND NOT display
                   AND (\(pattern)::text IS NULL OR lower(filename) LIKE \(pattern) ESCAPE '\\')
                 """
         } else {

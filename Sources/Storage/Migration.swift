@@ -69,6 +69,7 @@ extension Migration {
         fastMasters,
         apiKeys,
         usageCounters,
+        displayRenditions,
     ]
 }
 
@@ -353,6 +354,42 @@ extension Migration {
             """,
             // A user's usage sums all their rows, variants included, which no index reached by owner.
             "CREATE INDEX images_owner_usage ON images (owner_id) INCLUDE (source_id, size_bytes)",
+        ]
+    )
+}
+
+extension Migration {
+    /// Display renditions: the sizes the service shows an image at (the gallery's tiles and image page), made
+    /// on first view through signed URLs. They are the service's own: not the user's variants (not listed, not
+    /// counted as transforms nor against the quota, no webhook events). Their spec hash has a `display-` prefix,
+    /// so the same options asked for by the user make the user's own variant.
+    static let displayRenditions = Migration(
+        version: 14,
+        name: "display renditions",
+        statements: [
+            "ALTER TABLE images ADD COLUMN display boolean NOT NULL DEFAULT false",
+            "DROP TRIGGER images_count_transforms ON images",
+            """
+            CREATE TRIGGER images_count_transforms AFTER INSERT ON images
+            FOR EACH ROW WHEN (NEW.source_id IS NOT NULL AND NOT NEW.display) EXECUTE FUNCTION count_transform()
+            """,
+            """
+            CREATE OR REPLACE FUNCTION record_webhook_deliveries() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NEW.source_id IS NOT NULL AND NOT NEW.display AND NEW.status IN ('ready', 'failed') AND OLD.status IS DISTINCT FROM NEW.status THEN
+                    INSERT INTO webhook_deliveries (id, webhook_id, event_type, image_id, snapshot)
+                    SELECT gen_random_uuid(), w.id, 'variant.' || NEW.status, NEW.id,
+                        to_jsonb(NEW) || jsonb_build_object(
+                            'transformations', NEW.transformations::text,
+                            'created_at', extract(epoch FROM NEW.created_at),
+                            'updated_at', extract(epoch FROM NEW.updated_at))
+                    FROM webhooks w
+                    WHERE w.owner_id = NEW.owner_id AND ('variant.' || NEW.status) = ANY (w.events);
+                END IF;
+                RETURN NULL;
+            END
+            $$
+            """,
         ]
     )
 }

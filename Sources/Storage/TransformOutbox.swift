@@ -39,7 +39,8 @@ extension ImageRepository {
     /// with its outbox row (so if the caller dies, the sweeper hands the job to the worker, whose claim takes a
     /// processing variant too), answering what making it needs from the source row given. nil when the
     /// variant exists already (another request recorded it first).
-    public func insertClaimedVariant(_ image: ImageRecord, sourceKey: String, sourceContentHash: String?)
+    /// `display` records a display rendition (migration 14), the service's own.
+    public func insertClaimedVariant(_ image: ImageRecord, sourceKey: String, sourceContentHash: String?, display: Bool = false)
         async throws(StorageError) -> VariantClaim?
     {
         guard let sourceID = image.sourceID, let specHash = image.specHash, let transformations = image.transformations else {
@@ -47,9 +48,9 @@ extension ImageRepository {
         }
         let query: PostgresQuery = """
             WITH inserted AS (
-                INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type, status)
+                INSERT INTO images (id, owner_id, source_id, spec_hash, transformations, filename, format, content_type, status, display)
                 VALUES (\(image.id), \(image.ownerID), \(sourceID), \(specHash), \(transformations)::jsonb,
-                    \(image.filename), \(image.format), \(image.contentType), 'processing')
+                    \(image.filename), \(image.format), \(image.contentType), 'processing', \(display))
                 ON CONFLICT (source_id, spec_hash) WHERE source_id IS NOT NULL DO NOTHING
                 RETURNING id, owner_id
             ), job AS (

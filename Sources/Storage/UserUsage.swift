@@ -1,7 +1,8 @@
 import Foundation
 import PostgresNIO
 
-/// What one user holds and has made: originals and variants (rows, and bytes of those stored), and the
+/// What one user holds and has made (display renditions, the service's own, left out): originals and variants
+/// (rows, and bytes of those stored), and the
 /// transforms counted this calendar month (UTC), which began at `periodStart`.
 public struct UserUsage: Sendable, Equatable {
     public var originals: Int
@@ -22,8 +23,8 @@ extension ImageRepository {
                 """
                 SELECT count(*) FILTER (WHERE source_id IS NULL)::int,
                        coalesce(sum(size_bytes) FILTER (WHERE source_id IS NULL), 0)::bigint,
-                       count(*) FILTER (WHERE source_id IS NOT NULL)::int,
-                       coalesce(sum(size_bytes) FILTER (WHERE source_id IS NOT NULL), 0)::bigint,
+                       count(*) FILTER (WHERE source_id IS NOT NULL AND NOT display)::int,
+                       coalesce(sum(size_bytes) FILTER (WHERE source_id IS NOT NULL AND NOT display), 0)::bigint,
                        coalesce((SELECT transforms FROM usage_counters
                                  WHERE owner_id = \(owner) AND period = date_trunc('month', now() AT TIME ZONE 'UTC')::date), 0)::bigint,
                        date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'
@@ -47,13 +48,14 @@ extension ImageRepository {
 }
 
 extension ImageRepository {
-    /// The bytes the owner has stored, leaving out `excluded` (a variant being made again counts once).
+    /// The bytes the owner has stored, leaving out `excluded` (a variant being made again counts once) and the
+    /// display renditions (the service's own).
     public func storedBytes(owner: UUID, excluding excluded: UUID? = nil) async throws(StorageError) -> Int {
         do {
             let rows = try await client.query(
                 """
                 SELECT coalesce(sum(size_bytes), 0)::bigint FROM images
-                WHERE owner_id = \(owner) AND id IS DISTINCT FROM \(excluded)
+                WHERE owner_id = \(owner) AND id IS DISTINCT FROM \(excluded) AND NOT display
                 """,
                 logger: logger
             )

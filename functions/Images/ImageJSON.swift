@@ -25,6 +25,8 @@ struct ImageJSON: Encodable {
     var bytes_missing: Bool
     var created_at: String
     var updated_at: String
+    /// Signed URLs of the image's display renditions (`DisplayRendition`), in the answers that carry them.
+    var display_urls: [String: String]?
 
     init(_ r: ImageRecord) {
         id = r.id.uuidString.lowercased()
@@ -64,11 +66,20 @@ struct ImageJSON: Encodable {
         try c.encode(bytes_missing, forKey: .bytes_missing)
         try c.encode(created_at, forKey: .created_at)
         try c.encode(updated_at, forKey: .updated_at)
+        try c.encodeIfPresent(display_urls, forKey: .display_urls)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, filename, format, content_type, width, height, size_bytes, status, source_id, transformations, error, url
-        case bytes_missing, created_at, updated_at
+        case bytes_missing, created_at, updated_at, display_urls
+    }
+
+    /// With the display renditions' signed URLs, for a ready original (variants are shown as they are).
+    func displaying(with signer: URLSigner, now: Date = Date()) -> ImageJSON {
+        guard source_id == nil, status == "ready", let uuid = UUID(uuidString: id) else { return self }
+        var json = self
+        json.display_urls = DisplayRendition.urls(of: uuid, signer: signer, now: now)
+        return json
     }
 }
 

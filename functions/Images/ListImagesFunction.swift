@@ -8,6 +8,8 @@ struct ListImagesFunction: APIFunction {
     /// Who is asking: the bearer token\'s user.
     let accounts: AccountService
     let variants: Bool
+    /// Signs the display renditions' URLs of the originals listed.
+    let signer: URLSigner
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await accounts.currentUser(request, access: .scope(.imagesRead))
@@ -23,6 +25,7 @@ struct ListImagesFunction: APIFunction {
             return .json(PageJSON([ImageJSON](), total: 0, paging: paging))
         }
         let (images, total) = try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: paging.limit, offset: paging.skip)
-        return .json(PageJSON(images.map(ImageJSON.init), total: total, paging: paging))
+        let now = Date()
+        return .json(PageJSON(images.map { ImageJSON($0).displaying(with: signer, now: now) }, total: total, paging: paging))
     }
 }

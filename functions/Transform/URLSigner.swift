@@ -5,7 +5,8 @@ import Foundation
 /// Authorization header (imgproxy's idea, with an expiry): `?expires=<unix seconds>&signature=<base64url>`,
 /// the signature being HMAC-SHA256 over `GET\n<path>\n<expires>` where the path is
 /// `/images/<id, lower case>/t/<options as sent, percent-encoded>`. Whoever holds the URL can fetch that one
-/// variant of that one image until it expires, and nothing else.
+/// variant of that one image until it expires, and nothing else. A display rendition's URL (`DisplayRendition`)
+/// carries `display=1`, which its signature covers (the message ends `\ndisplay`), so only the service makes one.
 ///
 /// The key is `URL_SIGNING_KEY` when set; otherwise it is derived from `JWT_SECRET` with HKDF, so signed URLs
 /// work wherever sign-in does, and rotating either key invalidates the URLs it signed.
@@ -34,25 +35,25 @@ struct URLSigner: Sendable {
         "/images/\(id.uuidString.lowercased())/t/\(options)"
     }
 
-    func signature(path: String, expires: Int) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(Self.message(path: path, expires: expires).utf8), using: key)
+    func signature(path: String, expires: Int, display: Bool = false) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(Self.message(path: path, expires: expires, display: display).utf8), using: key)
         return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
     /// The query that signs `path` until `expires`.
-    func query(path: String, expires: Int) -> String {
-        "expires=\(expires)&signature=\(signature(path: path, expires: expires))"
+    func query(path: String, expires: Int, display: Bool = false) -> String {
+        (display ? "display=1&" : "") + "expires=\(expires)&signature=\(signature(path: path, expires: expires, display: display))"
     }
 
     /// Checks a signed request's `expires` and `signature` (compared in constant time).
-    func verify(path: String, expires: String?, signature: String?, now: Date = Date()) throws(APIError) {
+    func verify(path: String, expires: String?, signature: String?, display: Bool = false, now: Date = Date()) throws(APIError) {
         guard let expiresText = expires, let expiresAt = Int(expiresText), let signature,
             let mac = Self.base64URLDecoded(signature)
         else {
             throw APIError(.invalidSignature, "a signed URL needs expires (unix seconds) and signature (base64url)")
         }
-        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(Self.message(path: path, expires: expiresAt).utf8), using: key) else {
+        guard HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: Data(Self.message(path: path, expires: expiresAt, display: display).utf8), using: key) else {
             throw APIError(.invalidSignature, "the signature does not match this URL")
         }
         guard Double(expiresAt) > now.timeIntervalSince1970 else {
@@ -60,7 +61,9 @@ struct URLSigner: Sendable {
         }
     }
 
-    static func message(path: String, expires: Int) -> String { "GET\n\(path)\n\(expires)" }
+    static func message(path: String, expires: Int, display: Bool = false) -> String {
+        "GET\n\(path)\n\(expires)" + (display ? "\ndisplay" : "")
+    }
 
     static func base64URLDecoded(_ text: String) -> Data? {
         guard text.count <= 64, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }

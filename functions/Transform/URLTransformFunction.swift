@@ -36,7 +36,8 @@ struct URLTransformFunction: APIFunction {
         guard let idText = request.pathParameters?["id"], let id = UUID(pathID: idText) else {
             throw APIError(.notFound, "no such image")
         }
-        let caller = try await self.caller(request, image: id, options: options, query: query)
+        let display = try Self.display(query)
+        let caller = try await self.caller(request, image: id, options: options, query: query, display: display)
         let forceRedirect = try ObjectRedirect.forced(request)
         func serve(_ variant: ImageRecord, headers: [String: String]) async throws -> APIGatewayV2Response {
             try await ImageBytesResponse.serve(
@@ -51,7 +52,8 @@ struct URLTransformFunction: APIFunction {
         // that was valid for its source). Anything else takes the full path below, 401s included.
         var lookedUp: (hash: String, variant: ImageRecord?)?
         if caller.signed || caller.owner != nil, let spec = try? TransformationParsing.parse(urlOptions: options), spec.isResolved {
-            lookedUp = (spec.hash, try await existingVariant(of: id, specHash: spec.hash, owner: caller.owner))
+            let hash = display ? DisplayRendition.specHash(spec) : spec.hash
+            lookedUp = (hash, try await existingVariant(of: id, specHash: hash, owner: caller.owner))
         }
         if let existing = lookedUp?.variant, existing.status == .ready {
             InvocationRecord.noteUser(existing.ownerID.uuidString.lowercased())
@@ -71,11 +73,14 @@ struct URLTransformFunction: APIFunction {
 
         var limitHeaders: [String: String] = [:]
         // The lookup above stands when it was of the same hash (normalization for the source changed nothing).
-        let known: ImageRecord?? = lookedUp.flatMap { $0.hash == spec.hash ? .some($0.variant) : nil }
+        let hash = display ? DisplayRendition.specHash(spec) : spec.hash
+        let known: ImageRecord?? = lookedUp.flatMap { $0.hash == hash ? .some($0.variant) : nil }
         let (variant, _) = try await onDemand.variant(
             spec, of: source, sourceFormat: sourceFormat, waitLimit: WaitPreference.waitLimit(WaitPreference.maxWaitSeconds, context: context),
-            logger: context.logger, lookedUp: known
+            logger: context.logger, lookedUp: known, display: display
         ) {
+            // A display rendition is the service's own: it costs the user nothing.
+            guard !display else { return }
             limitHeaders = try await limiter.admit(policy, subject: source.ownerID.uuidString.lowercased(), context: context)
         }
         if variant.status == .failed, variant.errorCode == APIError.Code.quotaExceeded.rawValue {
@@ -100,11 +105,12 @@ struct URLTransformFunction: APIFunction {
         var cacheControl: String
     }
 
-    func caller(_ request: APIGatewayV2Request, image id: UUID, options: String, query: [String: String]) async throws -> Caller {
+    func caller(_ request: APIGatewayV2Request, image id: UUID, options: String, query: [String: String], display: Bool = false) async throws -> Caller {
         guard query["signature"] != nil || query["expires"] != nil else {
+            if display { throw APIError(.invalidSignature, "a display rendition is served by the signed URL the image's answers carry") }
             return Caller(signed: false, owner: await accounts.tokenUserID(request), cacheControl: "private, max-age=31536000, immutable")
         }
-        try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"])
+        try signer.verify(path: URLSigner.path(image: id, options: options), expires: query["expires"], signature: query["signature"], display: display)
         let left = max(0, Int(query["expires"].flatMap(Double.init).map { $0 - Date().timeIntervalSince1970 } ?? 0))
         return Caller(signed: true, owner: nil, cacheControl: "public, max-age=\(min(left, 31_536_000))")
     }
@@ -134,7 +140,16 @@ struct URLTransformFunction: APIFunction {
     }
 
     /// The query parameters of this route: a signed URL's two and the redirect choice.
-    static let queryParameters: Set<String> = ["expires", "signature", "redirect"]
+    static let queryParameters: Set<String> = ["expires", "signature", "redirect", "display"]
+
+    /// `display=1`: a display rendition (`DisplayRendition`), which only a signed URL names.
+    static func display(_ query: [String: String]) throws(APIError) -> Bool {
+        switch query["display"] {
+        case nil: return false
+        case "1"?: return true
+        case _?: throw APIError.validation([.init(field: "display", message: "must be 1, as the signed URL that carries it says")])
+        }
+    }
 
     /// The variant of `source` with this spec hash: the owner's, or (signed) whoever's.
     func existingVariant(of source: UUID, specHash: String, owner: UUID?) async throws -> ImageRecord? {

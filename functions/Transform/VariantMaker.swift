@@ -81,7 +81,7 @@ struct VariantMaker: Sendable {
             return (try await fail(id, VariantFailure(error)), true)
         }
         ServiceMetrics.record("imagefunctions_imaging_seconds", (ContinuousClock.now - started).seconds, "variant")
-        if quota.limit != nil {
+        if quota.limit != nil, !DisplayRendition.isRendition(specHash: hash) {
             let stored = try await InvocationRecord.stage("sql.quota") { try await images.storedBytes(owner: owner, excluding: id) }
             if let refused = quota.refusal(stored: stored, adding: result.bytes.count, what: "this variant") {
                 logger.notice("variant refused: it would pass the owner's storage quota")

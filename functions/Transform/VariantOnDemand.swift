@@ -26,32 +26,35 @@ struct VariantOnDemand: Sendable {
     /// `waitLimit`, else as it is (queued or processing). `admitNewWork` runs before anything new is recorded
     /// (the rate limit): nothing it refuses is written, and a variant that already exists costs nothing.
     /// `lookedUp` is the caller's own lookup of this spec's hash, when it made one (nil inside: none found).
+    /// `display` asks for the display rendition of the spec (the service's own: its own identity, no quota).
     func variant(
         _ spec: TransformationSpec, of source: ImageRecord, sourceFormat: ImageFormat, waitLimit: Duration, logger: Logger,
-        lookedUp: ImageRecord?? = .none, admitNewWork: () async throws -> Void = {}
+        lookedUp: ImageRecord?? = .none, display: Bool = false, admitNewWork: () async throws -> Void = {}
     ) async throws -> (variant: ImageRecord, madeNow: Bool) {
+        let hash = display ? DisplayRendition.specHash(spec) : spec.hash
         let found: ImageRecord?
         if let lookedUp {
             found = lookedUp
         } else {
             found = try await InvocationRecord.stage("sql.variant") {
-                try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID)
+                try await images.variant(of: source.id, specHash: hash, owner: source.ownerID)
             }
         }
         if let existing = found, !(try await quota.forgets(existing, images: images)) {
             return (try await settled(existing, waitLimit: waitLimit), false)
         }
-        try await quota.admitNewVariant(owner: source.ownerID, images: images)
+        if !display { try await quota.admitNewVariant(owner: source.ownerID, images: images) }
         try await admitNewWork()
-        let candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
+        var candidate = ImageService.queuedVariant(of: source, spec: spec, sourceFormat: sourceFormat)
+        candidate.specHash = hash
         guard let sourceKey = source.objectKey else { throw APIError(.notFound, "no such image") }
         // Recorded and claimed in one statement: this request makes it.
         let claim = try await InvocationRecord.stage("sql.insert") {
-            try await images.insertClaimedVariant(candidate, sourceKey: sourceKey, sourceContentHash: source.contentHash)
+            try await images.insertClaimedVariant(candidate, sourceKey: sourceKey, sourceContentHash: source.contentHash, display: display)
         }
         guard let claim else {
             // Another request recorded it first: wait for that one.
-            guard let recorded = try await images.variant(of: source.id, specHash: spec.hash, owner: source.ownerID) else {
+            guard let recorded = try await images.variant(of: source.id, specHash: hash, owner: source.ownerID) else {
                 throw APIError(.unavailable, "the image cannot be made right now; try again shortly")
             }
             return (try await settled(recorded, waitLimit: waitLimit), false)
