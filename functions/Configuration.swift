@@ -93,7 +93,8 @@ public struct Configuration: Sendable {
         rateLimits = RateLimitSettings(
             transforms: try policy("RATE_LIMIT_TRANSFORMS", default: RateLimitSettings.standard.transforms),
             uploads: try policy("RATE_LIMIT_UPLOADS", default: RateLimitSettings.standard.uploads),
-            logins: try policy("RATE_LIMIT_LOGINS", default: RateLimitSettings.standard.logins)
+            logins: try policy("RATE_LIMIT_LOGINS", default: RateLimitSettings.standard.logins),
+            previews: try policy("RATE_LIMIT_PREVIEWS", default: RateLimitSettings.standard.previews)
         )
         func seconds(_ key: String, default fallback: Double) throws -> Double {
             guard let text = value(key) else { return fallback }

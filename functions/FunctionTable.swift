@@ -131,6 +131,12 @@ public let functionTable = FunctionTable<FunctionEnvironment>([
     ) { environment in apiHandler(try await TransformFunction(environment: environment)) },
     FunctionDefinition(
         FunctionDescription(
+            name: "preview", summary: "Renders transformations for a live preview, storing nothing.", timeoutSeconds: 29,
+            memoryMB: 1024, routes: [HTTPRoute("POST", "/images/{id}/preview")]
+        ), needs: [.database, .objectStore, .tokenSecret]
+    ) { environment in apiHandler(try await PreviewFunction(environment: environment)) },
+    FunctionDefinition(
+        FunctionDescription(
             name: "url-transform", summary: "A transformed image by URL, made within the request when new.", timeoutSeconds: 29,
             memoryMB: 1024, routes: HTTPRoute.get("/images/{id}/t/{options}"), invokeMode: .responseStream
         ), needs: [.database, .objectStore, .tokenSecret]

@@ -87,6 +87,8 @@ import Testing
                 _ = try await record(.GET, "/images/{id}/variants", "/images/\(id)/variants", headers: auth)
                 _ = try await record(.GET, "/webhooks", "/webhooks", headers: auth)
                 _ = try await record(.GET, "/usage", "/usage", headers: auth)
+                _ = try await record(.POST, "/images/{id}/preview", "/images/\(id)/preview", body: Data(#"{"transformations":{"resize":{"width":64}}}"#.utf8), headers: auth + json)
+                _ = try await record(.POST, "/images/{id}/preview", "/images/\(id)/preview", body: Data(#"{"transformations":{"resize":{"width":0}}}"#.utf8), headers: auth + json)
                 _ = try await record(.GET, "/usage", "/usage")
                 let deliveries = "/webhooks/\(hookID)/deliveries"
                 // An attempt recorded, so the sample below exercises the attempts' schema (times included).

@@ -104,7 +104,7 @@ import Yams
                     (.POST, "/webhooks", #"{"url":"https://hooks.example.com/in"}"#), (.GET, "/webhooks", nil),
                     (.DELETE, "/webhooks/\(none)", nil), (.GET, "/webhooks/\(none)/deliveries", nil),
                     (.POST, "/api-keys", #"{"name":"boot","scopes":["sign"]}"#), (.GET, "/api-keys", nil), (.DELETE, "/api-keys/\(none)", nil),
-                    (.GET, "/usage", nil),
+                    (.GET, "/usage", nil), (.POST, "/images/\(none)/preview", #"{"transformations":{"flip":true}}"#),
                     (.PUT, "/images/\(none)", nil),  // the $default route's function: 405
                 ]
                 for (method, path, body) in requests {

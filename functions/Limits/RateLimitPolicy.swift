@@ -44,10 +44,21 @@ public struct RateLimitSettings: Sendable, Equatable {
     public var transforms: RateLimitPolicy
     public var uploads: RateLimitPolicy
     public var logins: RateLimitPolicy
+    /// Previews (`POST /images/{id}/preview`): rendered and stored nowhere, with an allowance of their own so a
+    /// form's live preview never spends the transforms one.
+    public var previews: RateLimitPolicy
+
+    public init(transforms: RateLimitPolicy, uploads: RateLimitPolicy, logins: RateLimitPolicy, previews: RateLimitPolicy = standard.previews) {
+        self.transforms = transforms
+        self.uploads = uploads
+        self.logins = logins
+        self.previews = previews
+    }
 
     public static let standard = RateLimitSettings(
         transforms: RateLimitPolicy(name: "transforms", count: 60, period: 60, burst: 20),
         uploads: RateLimitPolicy(name: "uploads", count: 60, period: 60, burst: 60),
-        logins: RateLimitPolicy(name: "logins", count: 10, period: 60, burst: 10)
+        logins: RateLimitPolicy(name: "logins", count: 10, period: 60, burst: 10),
+        previews: RateLimitPolicy(name: "previews", count: 120, period: 60, burst: 30)
     )
 }

@@ -75,7 +75,7 @@ struct UsageFunction: APIFunction {
         let usage = try await service.images.usage(owner: user.id)
         let subject = user.id.uuidString.lowercased()
         var limits: [String: Limit?] = [:]
-        for policy in [self.limits.transforms, self.limits.uploads] {
+        for policy in [self.limits.transforms, self.limits.uploads, self.limits.previews] {
             guard policy.enabled else {
                 limits[policy.name] = .some(nil)
                 continue
