@@ -37,7 +37,15 @@ import Testing
     }
 
     @Test func aUserSignsUpUploadsMakesASepiaVariantAndDeletesInChromium() async throws {
-        try await TransformEndToEndTests().withService { h in
+        // Previews get one every 2 s, so the page's live preview meets 429s and must try again by itself.
+        try await ScratchDatabase.with { url in try await RuntimeHarness.with(
+            binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
+            environment: [
+                "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
+                "RATE_LIMIT_PREVIEWS": "30/min burst 1",
+            ],
+            consumeQueues: true
+        ) { h in
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let artifacts = ProcessInfo.processInfo.environment["IF_TEST_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
                 ?? root.appendingPathComponent(".build/test-artifacts")
@@ -73,6 +81,29 @@ import Testing
             let variantID = try #require(result["variant_id"] as? String)
             #expect(try await h.request(.GET, "/images/\(variantID)", headers: auth).status == 404)
             #expect(try await h.request(.GET, "/images", headers: auth).json()["total"] as? Int == 13)
-        }
+
+            // The previews and the 13 images' tiles made no variant of the user's: the sepia one was the only one.
+            let usage = try await h.request(.GET, "/usage", headers: auth).json()
+            #expect((usage["transforms"] as? [String: Any])?["count"] as? Int == 1, "\(usage)")
+            #expect((result["retries"] as? Int ?? 0) >= 1, "the live preview met a 429 and tried again")
+
+            // Layout: 4, 3 and 2 columns (12 a page, no ragged row), nothing scrolls sideways, and the preview is
+            // beside the controls on a wide screen and in view while a field changes on narrow ones.
+            let layout = try #require(result["layout"] as? [String: Any])
+            #expect(layout["columns_1440"] as? Int == 4 && layout["columns_768"] as? Int == 3 && layout["columns_390"] as? Int == 2, "\(layout)")
+            for key in ["overflow_library_768", "overflow_library_390", "overflow_image_768", "overflow_image_390"] {
+                #expect((layout[key] as? Int ?? 1) <= 0, "\(key): \(layout)")
+            }
+            #expect(layout["preview_beside_1440"] as? Bool == true && layout["preview_in_view_768"] as? Bool == true
+                && layout["preview_in_view_390"] as? Bool == true, "\(layout)")
+
+            // axe-core finds nothing serious or critical on the library and the image page, wide and narrow.
+            let audits = try #require(result["axe"] as? [String: [String: Any]])
+            #expect(Set(audits.keys) == ["library-1440", "image-page-1440", "library-390", "image-page-390"])
+            for (page, audit) in audits {
+                #expect((audit["violations"] as? [Any])?.isEmpty == true, "\(page): \(audit["violations"] ?? "")")
+                #expect((audit["passes"] as? Int ?? 0) > 10, "\(page): axe ran")
+            }
+        } }
     }
 }

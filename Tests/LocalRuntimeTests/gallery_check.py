@@ -1,12 +1,17 @@
 """Drives the gallery in a real headless Chromium (Debian's chromium and chromium-driver, through Selenium)
-for GalleryEndToEndTests: sign up; upload a photo and twelve copies (one dropped on the page) and page
-through them; search; see a bad field named; make a sepia 400 px variant, check its pixels in the page,
-download and delete it; delete the image; upload a file too large for one request (presigned PUT) and
-download it (streamed whole); a refused token signs the page out.
+for GalleryEndToEndTests, 1440 px wide: sign up; upload a photo and twelve copies (one dropped on the page)
+and page through them, every tile shown (display renditions, which cost the user nothing); search; type a
+width slowly and see the live preview follow, storing nothing (previews that the service refuses for now are
+tried again); see a bad field named for people; make a sepia 400 px variant, check its pixels in the page,
+download it, and delete it after a confirmation; delete the image, likewise; upload a file too large for one
+request (presigned PUT) and download it (streamed whole). Then the same pages at 768 and 390 px: the grid's
+columns, no sideways scrolling, and the preview in view while a field is changed. axe-core (through
+axe-selenium-python) checks the library and the image page at 1440 and 390 px. Last, a refused token signs
+the page out.
 
 Usage: gallery_check.py BASE_URL PHOTO SCREENSHOT_DIR. Saves a screenshot per step in SCREENSHOT_DIR and
-prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "large", "screenshots"}; exits 1
-with the reason (and a screenshot of the failure) when a step does not happen.
+prints one JSON line, {"variant_id", "token", "mean_rgb", "variant_width", "large", "retries", "layout",
+"axe", "screenshots"}; exits 1 with the reason (and a screenshot of the failure) when a step does not happen.
 """
 
 import base64
@@ -18,6 +23,7 @@ import tempfile
 import uuid
 
 from PIL import Image
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
@@ -31,7 +37,7 @@ os.makedirs(shots, exist_ok=True)
 
 options = Options()
 options.binary_location = "/usr/bin/chromium"
-for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1000"]:
+for flag in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1440,1000"]:
     options.add_argument(flag)
 # The driver Debian ships beside the browser: Selenium Manager would try to download one.
 downloads = tempfile.mkdtemp()
@@ -41,6 +47,8 @@ driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=opti
 # replaced under it looks again instead of failing.
 wait = WebDriverWait(driver, 40, ignored_exceptions=[StaleElementReferenceException])
 saved = []
+audits = {}
+layout = {}
 copies = tempfile.mkdtemp()
 
 
@@ -74,6 +82,34 @@ def click(selector, what):
         found[0].click()
         return True
     until(attempt, what)
+
+
+def accessibility(name):
+    """axe-core's serious and critical findings on the page as it is, by rule: [] when there are none."""
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    found = [
+        {"rule": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in results["violations"] if v["impact"] in ("serious", "critical")
+    ]
+    audits[name] = {"violations": found, "passes": len(results["passes"])}
+    return found
+
+
+def columns(selector):
+    return driver.execute_script(
+        "return new Set([...document.querySelectorAll(arguments[0])].map(e => Math.round(e.getBoundingClientRect().left))).size",
+        selector,
+    )
+
+
+def overflow():
+    return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+def d_exists(selector):
+    return bool(driver.find_elements(By.CSS_SELECTOR, selector))
 
 
 def image_loaded(selector):
@@ -117,7 +153,14 @@ try:
     )
     until(EC.text_to_be_present_in_element((By.ID, "page-info"), "Page 1 of 2 · 13 images"), "two pages of 13 images")
     until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 12, "a full first page")
+    # Every tile shown: the tiles are display renditions, which spend none of the user's transforms allowance.
+    until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#grid .thumb img')].every(i => i.complete && i.naturalWidth > 0)"), "all twelve tiles shown")
+    if driver.find_elements(By.CSS_SELECTOR, "#grid img.broken"):
+        raise SystemExit("gallery_check: a tile could not be shown")
+    layout["columns_1440"] = columns("#grid .thumb")
     shot("library")
+    accessibility("library-1440")
     css("#next").click()
     until(EC.text_to_be_present_in_element((By.ID, "page-info"), "Page 2 of 2"), "the second page")
     until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 1, "one image on the second page")
@@ -139,18 +182,34 @@ try:
     until(image_loaded("#original"), "the image on its page")
     shot("image-page")
 
-    # A bad field is named in the form: a width the API refuses.
-    css("#t-resize-width").send_keys("99999")
-    css("#make-variant").click()
-    until(EC.text_to_be_present_in_element((By.ID, "transform-errors"), "resize.width"), "the refused width named")
+    # The preview follows the form as a person types, slowly, and stores nothing: no variant is listed after it.
+    until(EC.text_to_be_present_in_element((By.ID, "variants"), "No variants yet"), "the empty variants list")
+    width = css("#t-resize-width")
+    for typed, expected in [("3", 3), ("0", 30), ("0", 300)]:
+        width.send_keys(typed)
+        until(lambda d, e=expected: image_loaded("#preview")(d) == e and f"({e} ×" in css("#preview-status").text, f"a {expected} px preview")
+    # The preview sits beside the controls at this width.
+    layout["preview_beside_1440"] = driver.execute_script(
+        "const f = document.getElementById('transform-form').getBoundingClientRect(), p = document.getElementById('preview-pane').getBoundingClientRect();"
+        "return p.left >= f.right - 1 && p.top < f.bottom")
+    until(EC.text_to_be_present_in_element((By.ID, "variants"), "No variants yet"), "nothing stored by the previews")
+    shot("live-preview")
+    accessibility("image-page-1440")
+
+    # A bad field is named for people and marked in the form, and no stale preview stays on screen.
+    width.clear()
+    width.send_keys("99999")
+    until(EC.text_to_be_present_in_element((By.ID, "transform-errors"), "Resize: width"), "the refused width named")
     until(lambda d: css("#t-resize-width").get_attribute("aria-invalid") == "true", "the refused width marked")
+    until(lambda d: not css("#preview").is_displayed(), "the old preview taken away")
     shot("refused-width")
+    retries_seen = int(driver.execute_script("return Number(document.body.dataset.retries || 0)") or 0)
 
     css("#t-resize-width").clear()
     css("#t-resize-width").send_keys("400")
     css("#t-filters-sepia").click()
     css("#make-variant").click()
-    until(lambda d: image_loaded("#preview")(d) == 400, "a 400 px wide preview")
+    until(lambda d: css("#preview").get_attribute("data-variant") and image_loaded("#preview")(d) == 400, "the 400 px variant made and shown")
     until(EC.text_to_be_present_in_element((By.ID, "variants"), "400 wide, sepia"), "the variant in the list")
     until(image_loaded("#variants .variant img"), "the variant's image in the list")
     variant_id = css("#preview").get_attribute("data-variant")
@@ -172,12 +231,17 @@ try:
     until(lambda d: os.path.exists(variant_file) and os.path.getsize(variant_file) > 0, "the variant downloaded")
     with Image.open(variant_file) as image:
         variant_width = image.size[0]
+    # Deleting asks first: one click arms the button, which says what will go; the second deletes.
     click(f"{card} button.delete", "the variant's delete button")
+    until(lambda d: "Click again" in css(f"{card} button.delete").text, "the variant's delete confirmation")
+    if not d_exists(card):
+        raise SystemExit("gallery_check: the variant went before the confirmation")
+    click(f"{card} button.delete", "the variant's delete confirmed")
     until(lambda d: not d.find_elements(By.CSS_SELECTOR, card), "the variant deleted")
 
     delete = css("#delete-image")
     delete.click()
-    until(EC.text_to_be_present_in_element((By.ID, "delete-image"), "click again"), "the delete confirmation")
+    until(EC.text_to_be_present_in_element((By.ID, "delete-image"), "Click again"), "the delete confirmation")
     delete.click()
     until(EC.text_to_be_present_in_element((By.ID, "page-info"), "Page 1 of 1 · 12 images"), "the library without the photo")
     until(lambda d: os.path.basename(photo) not in css("#grid").text, "the photo gone from the grid")
@@ -203,6 +267,34 @@ try:
     shot("large-image")
     with Image.open(downloaded) as image:
         large = {"uploaded_bytes": big_size, "downloaded_bytes": os.path.getsize(downloaded), "size": list(image.size)}
+    # The same pages narrower: a tablet's 768 px and a phone's 390 px.
+    for w in (768, 390):
+        driver.set_window_size(w, 900)
+        driver.get(base + "/#/")
+        until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#grid .thumb")) == 12, f"the library at {w} px")
+        until(lambda d: d.execute_script(
+            "return [...document.querySelectorAll('#grid .thumb img')].every(i => i.complete && i.naturalWidth > 0)"), f"the tiles at {w} px")
+        layout[f"columns_{w}"] = columns("#grid .thumb")
+        layout[f"overflow_library_{w}"] = overflow()
+        shot(f"library-{w}")
+        if w == 390:
+            accessibility("library-390")
+        click("#grid .thumb", f"a tile at {w} px")
+        until(image_loaded("#original"), f"the image page at {w} px")
+        # A field far down the form: the preview stays in view while it is changed.
+        quality = css("#t-quality")
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", quality)
+        quality.send_keys("40")
+        until(lambda d: image_loaded("#preview")(d) > 0 and "Preview:" in css("#preview-status").text, f"the preview at {w} px")
+        layout[f"preview_in_view_{w}"] = driver.execute_script(
+            "const p = document.getElementById('preview').getBoundingClientRect();"
+            "return p.top >= 0 && p.bottom <= window.innerHeight && p.height > 40")
+        layout[f"overflow_image_{w}"] = overflow()
+        shot(f"image-page-{w}")
+        if w == 390:
+            accessibility("image-page-390")
+    driver.set_window_size(1440, 1000)
+
     # A token the service no longer takes (expired, or its key rotated) brings back the sign-in form.
     driver.execute_script(
         "const s = JSON.parse(sessionStorage.getItem('imagefunctions.session')); s.token = 'not.a.token';"
@@ -210,7 +302,10 @@ try:
     )
     driver.refresh()
     until(EC.visibility_of_element_located((By.ID, "auth")), "the sign-in form after a refused token")
-    print(json.dumps({"variant_id": variant_id, "token": token, "mean_rgb": mean, "variant_width": variant_width, "large": large, "screenshots": saved}))
+    print(json.dumps({
+        "variant_id": variant_id, "token": token, "mean_rgb": mean, "variant_width": variant_width, "large": large,
+        "retries": retries_seen, "layout": layout, "axe": audits, "screenshots": saved,
+    }))
 finally:
     driver.quit()
     shutil.rmtree(copies, ignore_errors=True)

@@ -6,6 +6,9 @@ const TOKEN_KEY = "imagefunctions.session";
 /// The largest image sent in one request: API Gateway takes 6 MB events and the body goes base64 (README,
 /// "Functions"); larger files go through the presigned upload route.
 export const DIRECT_UPLOAD_LIMIT = 4_500_000;
+/// Tries of a request the service refused for now (429, 503), and the longest wait between two.
+const RETRIES = 4;
+const MAX_WAIT_SECONDS = 8;
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -54,14 +57,33 @@ export class Api {
     return this.session ? { Authorization: `Bearer ${this.session.token}`, ...extra } : extra;
   }
 
+  /// fetch, again after a 429 or 503 as the answer's Retry-After says (else 1, 2, 4 s), up to four tries in
+  /// about 15 s: a refused request did nothing, so trying it again is safe. `onWait(seconds)` is told of each
+  /// wait, so the page can say so.
+  async fetchRetrying(path, init, { onWait } = {}) {
+    let response;
+    for (let attempt = 0; attempt < RETRIES; attempt++) {
+      try {
+        response = await fetch(path, init);
+      } catch {
+        throw new ApiError(0, { title: "the service could not be reached" });
+      }
+      if ((response.status !== 429 && response.status !== 503) || attempt === RETRIES - 1) return response;
+      const seconds = Math.min(Number(response.headers.get("Retry-After")) || 2 ** attempt, MAX_WAIT_SECONDS);
+      onWait?.(seconds);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    }
+    return response;
+  }
+
   /// A request whose answer is JSON (or nothing, for 204). Throws ApiError for 4xx and 5xx.
-  async json(method, path, body, { anonymous = false, headers = {} } = {}) {
+  async json(method, path, body, { anonymous = false, headers = {}, onWait } = {}) {
     const init = { method, headers: anonymous ? { ...headers } : this.headers(headers) };
     if (body !== undefined) {
       init.body = JSON.stringify(body);
       init.headers["Content-Type"] = "application/json";
     }
-    const response = await fetch(path, init);
+    const response = await this.fetchRetrying(path, init, { onWait });
     if (response.status === 401 && !anonymous) {
       this.signOut();
       this.onSignedOut?.();
@@ -71,9 +93,9 @@ export class Api {
   }
 
   /// The bytes of an image or a variant, as a Blob; a variant still being made is waited for.
-  async blob(path, { attempts = 30 } = {}) {
+  async blob(path, { attempts = 30, onWait } = {}) {
     for (let i = 0; i < attempts; i++) {
-      const response = await fetch(path, { headers: this.headers() });
+      const response = await this.fetchRetrying(path, { headers: this.headers() }, { onWait });
       if (response.status === 202) {
         const wait = Number(response.headers.get("Retry-After") || 1);
         await new Promise((resolve) => setTimeout(resolve, Math.min(wait, 5) * 1000));
@@ -85,8 +107,34 @@ export class Api {
     throw new ApiError(504, { title: "the image was not ready in time" });
   }
 
-  /// Uploads `file`, reporting progress as a fraction; answers the new `Image`.
-  async upload(file, onProgress) {
+  /// What `transformations` make of image `id`, rendered and stored nowhere: `{blob, width, height}`.
+  async preview(id, transformations, { onWait, signal } = {}) {
+    const init = { method: "POST", signal, headers: this.headers({ "Content-Type": "application/json" }), body: JSON.stringify({ transformations }) };
+    const response = await this.fetchRetrying(`/images/${id}/preview`, init, { onWait });
+    if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+    return {
+      blob: await response.blob(),
+      width: Number(response.headers.get("X-Image-Width")),
+      height: Number(response.headers.get("X-Image-Height")),
+    };
+  }
+
+  /// Uploads `file`, reporting progress as a fraction; answers the new `Image`. A 429 or 503 is tried again
+  /// as `fetchRetrying` does (a refused upload stored nothing), telling `onWait(seconds)`.
+  async upload(file, onProgress, onWait) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#uploadOnce(file, onProgress);
+      } catch (error) {
+        if (!(error instanceof ApiError) || (error.status !== 429 && error.status !== 503) || attempt === RETRIES - 1) throw error;
+        const seconds = Math.min(error.retryAfter || 2 ** attempt, MAX_WAIT_SECONDS);
+        onWait?.(seconds);
+        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      }
+    }
+  }
+
+  async #uploadOnce(file, onProgress) {
     if (file.size <= DIRECT_UPLOAD_LIMIT) {
       const path = `/images?filename=${encodeURIComponent(file.name)}`;
       return this.#send("POST", path, file, this.headers({ "Content-Type": file.type || "application/octet-stream" }), onProgress);
@@ -111,7 +159,11 @@ export class Api {
         let reply = null;
         try { reply = xhr.responseText ? JSON.parse(xhr.responseText) : null; } catch { reply = null; }
         if (xhr.status >= 200 && xhr.status < 300) resolve(reply);
-        else reject(new ApiError(xhr.status, reply || { title: `${xhr.status} ${xhr.statusText}` }));
+        else {
+          const error = new ApiError(xhr.status, reply || { title: `${xhr.status} ${xhr.statusText}` });
+          error.retryAfter = Number(xhr.getResponseHeader("Retry-After")) || 0;
+          reject(error);
+        }
       };
       xhr.onerror = () => reject(new ApiError(0, { title: "the upload did not reach the server" }));
       xhr.send(body);

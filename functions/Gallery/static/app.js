@@ -29,12 +29,60 @@ function show(...children) {
   view.replaceChildren(...children);
 }
 
-function message(error) {
-  if (error instanceof ApiError) {
-    const fields = error.fields.map((f) => `${f.field}: ${f.message}`);
-    return fields.length ? `${error.message} (${fields.join("; ")})` : error.message;
+/// What the service's codes mean to a person using the page (the API's own texts are written for programs).
+const FRIENDLY = {
+  rate_limited: "The service is busy with your earlier requests. Please try again in a moment.",
+  unavailable: "The service is briefly unavailable. Please try again in a moment.",
+  unsupported_format: "That file is not an image the service can read (JPEG, PNG, WebP, GIF, AVIF, HEIF or TIFF).",
+  payload_too_large: "That file is too large: the limit is 25 MB.",
+  image_too_large: "That image has too many pixels: the limit is 50 megapixels, and 16,384 pixels a side.",
+  corrupt_image: "That image is damaged or incomplete, so it cannot be read.",
+  quota_exceeded: "Your storage is full. Delete some images to make room.",
+  not_found: "That image no longer exists.",
+  original_missing: "This image's file is missing from storage.",
+  username_taken: "That username is taken. Please choose another.",
+  insufficient_scope: "This session may not do that.",
+  http_0: "The service could not be reached. Check your connection and try again.",
+};
+
+/// "Resize: width" for `transformations.resize.width`: the form's own words for a field the API names.
+function labelOf(path) {
+  const name = path.replace(/^transformations\./, "").replace(/^options\./, "");
+  for (const [legend, fields] of FIELDS) {
+    const found = fields.find(([field]) => field === name);
+    if (found) return legend === found[1] ? legend : `${legend}: ${found[1].toLowerCase()}`;
   }
-  return String(error);
+  return name.charAt(0).toUpperCase() + name.slice(1).replace(/[._]/g, " ");
+}
+
+function sentence(text) {
+  const t = String(text).trim();
+  return t ? t.charAt(0).toUpperCase() + t.slice(1) + (/[.!?]$/.test(t) ? "" : ".") : "";
+}
+
+function message(error) {
+  if (!(error instanceof ApiError)) return "Something went wrong. Please try again.";
+  if (error.fields.length) return error.fields.map((f) => `${labelOf(f.field)}: ${f.message}`).join("; ");
+  if (error.code === "unauthorized" && error.status === 401 && !api.signedIn) return sentence(error.message);
+  return FRIENDLY[error.code] || sentence(error.message);
+}
+
+/// How many times the page waited for a busy service and tried again (tests read it).
+function noteRetry() {
+  document.body.dataset.retries = String(Number(document.body.dataset.retries || 0) + 1);
+}
+
+/// Shows `url` in `img`; a failed load (the service busy or briefly down) is tried again after 1, 2, 4 s.
+function showImage(img, url, name) {
+  let tries = 0;
+  img.addEventListener("error", () => {
+    if (tries >= 3) { img.alt = `${name} could not be shown`; img.classList.add("broken"); return; }
+    const delay = 1000 * 2 ** tries++;
+    noteRetry();
+    // The same URL again (a signed one takes no other parameter); a failed answer was not kept.
+    setTimeout(() => { img.removeAttribute("src"); img.src = url; }, delay);
+  });
+  img.src = url;
 }
 
 /// Fills `img` with the bytes at `path` (the API needs the bearer header, which <img src> cannot send).
@@ -99,7 +147,7 @@ function signInView() {
 
 async function libraryView(page, query) {
   const status = h("p", { id: "upload-status", role: "status" });
-  const progress = h("progress", { id: "upload-progress", max: 1, value: 0, hidden: true });
+  const progress = h("progress", { id: "upload-progress", max: 1, value: 0, hidden: true, "aria-label": "Upload progress" });
   const input = h("input", { id: "file", type: "file", accept: "image/*", multiple: true, onchange: () => uploadAll(input.files) });
   const drop = h("div", { id: "dropzone", class: "dropzone", tabindex: 0 },
     h("p", {}, "Drop images here, or ", h("label", { class: "link" }, "choose files", input)), progress, status);
@@ -113,12 +161,16 @@ async function libraryView(page, query) {
     for (const [index, file] of list.entries()) {
       progress.hidden = false;
       progress.value = 0;
+      status.classList.remove("error");
       status.textContent = `Uploading ${file.name} (${index + 1} of ${list.length}, ${formatBytes(file.size)})`;
       try {
-        await api.upload(file, (fraction) => { progress.value = fraction; });
+        await api.upload(file, (fraction) => { progress.value = fraction; }, (seconds) => {
+          noteRetry();
+          status.textContent = `The service is busy; trying ${file.name} again in ${seconds} s`;
+        });
         status.textContent = `Uploaded ${file.name}`;
       } catch (error) {
-        status.textContent = `${file.name} was refused: ${message(error)}`;
+        status.textContent = `${file.name} was not uploaded. ${message(error)}`;
         status.classList.add("error");
         progress.hidden = true;
         return;
@@ -128,7 +180,7 @@ async function libraryView(page, query) {
     refresh(1);
   }
 
-  const search = h("input", { id: "search", type: "search", placeholder: "Search by file name", value: query });
+  const search = h("input", { id: "search", type: "search", placeholder: "Search by file name", "aria-label": "Search by file name", value: query });
   let timer;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => refresh(1), 300); });
   const grid = h("div", { id: "grid", class: "grid" });
@@ -143,7 +195,7 @@ async function libraryView(page, query) {
     try {
       result = await api.json("GET", `/images?page=${page}&limit=${PAGE_SIZE}${q ? `&q=${encodeURIComponent(q)}` : ""}`);
     } catch (error) {
-      grid.replaceChildren(h("p", { class: "error" }, message(error)));
+      grid.replaceChildren(h("p", { class: "error", role: "alert" }, message(error)));
       return;
     }
     grid.replaceChildren(...(result.items.length ? result.items.map(thumbnail) : [h("p", { id: "empty" }, q ? "No image matches." : "No images yet.")]));
@@ -154,10 +206,12 @@ async function libraryView(page, query) {
       h("button", { id: "next", type: "button", disabled: page >= pages, onclick: () => refresh(page + 1) }, "Next"));
   }
 
+  /// A tile shows the image's display rendition: a signed URL of the service's own, so it needs no header,
+  /// costs the user nothing and is kept by the browser and the cache tier.
   function thumbnail(image) {
-    const img = h("img", { alt: image.filename, width: 240, height: 240 });
-    img.style.background = image.dominant_color || "";
-    load(img, `/images/${image.id}/t/w_240,h_240,fit_cover`);
+    const img = h("img", { alt: image.filename, width: 200, height: 200, decoding: "async" });
+    if (image.display_urls) showImage(img, image.display_urls.thumbnail, image.filename);
+    else load(img, `/images/${image.id}`);
     return h("a", { class: "thumb", href: `#/images/${image.id}`, dataset: { id: image.id } },
       img, h("span", { class: "caption" }, image.filename));
   }
@@ -215,12 +269,13 @@ async function imageView(id) {
   try {
     image = await api.json("GET", `/images/${id}/metadata`);
   } catch (error) {
-    show(h("p", { class: "error" }, message(error)), h("a", { href: "#/" }, "Back to the library"));
+    show(h("p", { class: "error", role: "alert" }, message(error)), h("a", { href: "#/" }, "Back to the library"));
     return;
   }
   const original = h("img", { id: "original", alt: image.filename });
   original.style.background = image.dominant_color || "";
-  load(original, `/images/${id}/t/w_1024,h_1024,fit_inside`);
+  if (image.display_urls) showImage(original, image.display_urls.large, image.filename);
+  else load(original, `/images/${id}`);
   const facts = [
     ["Size", `${image.width} × ${image.height}`], ["Format", image.format], ["Bytes", formatBytes(image.size_bytes)],
     ["Colour space", image.color_space], ["Frames", image.frame_count], ["Dominant colour", image.dominant_color],
@@ -228,107 +283,157 @@ async function imageView(id) {
   ].filter(([, v]) => v !== undefined && v !== null);
 
   const errors = h("ul", { id: "transform-errors", class: "error", role: "alert" });
-  const previewStatus = h("p", { id: "preview-status", role: "status" }, "Change a field to see the result.");
-  const preview = h("img", { id: "preview", alt: "preview of the variant", hidden: true });
-  // Submitting makes the variant now: a live-preview run still pending would make it a second time and
-  // re-render the variant list under the reader's pointer.
-  const form = h("form", { id: "transform-form", class: "card", onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); makeVariant(); } },
+  const previewStatus = h("p", { id: "preview-status", role: "status" }, "Change a field to see a preview.");
+  const preview = h("img", { id: "preview", alt: "preview of the transformations", hidden: true });
+  const variantStatus = h("p", { id: "variant-status", role: "status" });
+  const makeButton = h("button", { id: "make-variant", type: "submit" }, "Make variant");
+  // Submitting stores the variant; changing a field only previews it (stored nowhere, on its own allowance).
+  const form = h("form", { id: "transform-form", class: "card controls", "aria-label": "Transformations", onsubmit: (e) => { e.preventDefault(); clearTimeout(timer); makeVariant(); } },
     ...FIELDS.map(([legend, fields]) => h("fieldset", {}, h("legend", {}, legend), ...fields.map(field))),
-    h("div", { class: "row" }, h("button", { id: "make-variant", type: "submit" }, "Make variant"),
-      h("button", { type: "reset", onclick: () => setTimeout(() => { errors.replaceChildren(); previewStatus.textContent = "Change a field to see the result."; preview.hidden = true; }) }, "Clear")),
-    errors);
+    h("div", { class: "row" }, makeButton,
+      h("button", { type: "reset", onclick: () => setTimeout(() => { clearMarks(); errors.replaceChildren(); hidePreview("Change a field to see a preview."); }) }, "Clear")),
+    variantStatus, errors);
   let timer;
-  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(makeVariant, 700); });
+  form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(renderPreview, 600); });
 
   const variants = h("div", { id: "variants", class: "grid" });
-  const deleteButton = h("button", { id: "delete-image", type: "button", class: "danger" }, "Delete image");
-  deleteButton.addEventListener("click", async () => {
-    if (deleteButton.dataset.armed !== "yes") {
-      deleteButton.dataset.armed = "yes";
-      deleteButton.textContent = "Delete it and every variant: click again";
-      return;
-    }
-    try {
-      await api.json("DELETE", `/images/${id}`);
-      location.hash = "#/";
-    } catch (error) {
-      deleteButton.textContent = `Not deleted: ${message(error)}`;
-    }
+  const deleteButton = confirmingButton({ id: "delete-image" }, "Delete image", "Delete the image and all its variants? Click again", async () => {
+    await api.json("DELETE", `/images/${id}`);
+    location.hash = "#/";
   });
 
   show(h("section", { id: "image-page" },
     h("div", { class: "row" }, h("a", { href: "#/" }, "← Library"), h("h1", {}, image.filename)),
-    h("div", { class: "columns" },
-      h("div", {}, original, h("dl", { id: "meta" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])),
-        h("div", { class: "row" }, h("button", { id: "download-original", type: "button", onclick: () => download(`/images/${id}`, image.filename) }, "Download original"), deleteButton)),
-      h("div", {}, form, h("figure", { class: "preview" }, preview, h("figcaption", {}, previewStatus)))),
+    h("div", { class: "editor" },
+      form,
+      h("figure", { id: "preview-pane", class: "preview" }, preview, h("figcaption", {}, previewStatus)),
+      h("div", { class: "original-pane" }, original,
+        h("dl", { id: "meta" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, String(v))])),
+        h("div", { class: "row" }, h("button", { id: "download-original", type: "button", onclick: () => download(`/images/${id}`, image.filename) }, "Download original"), deleteButton))),
     h("h2", {}, "Variants"), variants));
 
-  let sequence = 0;
-  /// The preview is the variant itself: made once for these transformations, then served from the store.
-  async function makeVariant() {
-    const mine = ++sequence;
-    const { transformations, problems } = transformationsOf(form);
-    errors.replaceChildren(...problems.map((p) => h("li", {}, p)));
+  function clearMarks() {
     for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
-    if (problems.length) return;
-    if (Object.keys(transformations).length === 0) { previewStatus.textContent = "Change a field to see the result."; preview.hidden = true; return; }
-    previewStatus.textContent = "Making the variant…";
-    try {
-      const variant = await api.json("POST", `/images/${id}/transform`, { transformations }, { headers: { Prefer: "wait=20" } });
-      if (variant.status === "failed") throw new ApiError(422, { detail: variant.error ? variant.error.message : "the transformation failed" });
-      const blob = await api.blob(`/images/${variant.id}`);
-      if (mine !== sequence) return;
-      const url = URL.createObjectURL(blob);
-      blobURLs.push(url);
-      preview.src = url;
-      preview.hidden = false;
-      preview.dataset.variant = variant.id;
-      previewStatus.textContent = `${describe(transformations)} → ${variant.width ?? "?"} × ${variant.height ?? "?"}, ${variant.format ?? ""}`;
-      refreshVariants();
-    } catch (error) {
-      if (mine !== sequence) return;
-      previewStatus.textContent = "No preview.";
-      errors.replaceChildren(h("li", {}, message(error)));
-      if (error instanceof ApiError) {
-        for (const f of error.fields) {
-          const name = f.field.replace(/^transformations\./, "");
-          const el = form.elements.namedItem(name);
-          if (el && el.setAttribute) el.setAttribute("aria-invalid", "true");
-        }
+  }
+
+  function hidePreview(text) {
+    preview.hidden = true;
+    preview.removeAttribute("src");
+    delete preview.dataset.variant;
+    previewStatus.textContent = text;
+  }
+
+  /// Names each refused field in the list and marks it in the form.
+  function showErrors(error, lines = []) {
+    errors.replaceChildren(...[...lines, message(error)].map((p) => h("li", {}, p)));
+    if (error instanceof ApiError) {
+      for (const f of error.fields) {
+        const el = form.elements.namedItem(f.field.replace(/^transformations\./, ""));
+        if (el && el.setAttribute) el.setAttribute("aria-invalid", "true");
       }
     }
   }
 
-  async function refreshVariants() {
+  /// What the form says now, or null (with the problems shown) when it cannot be asked for.
+  function currentTransformations() {
+    const { transformations, problems } = transformationsOf(form);
+    clearMarks();
+    errors.replaceChildren(...problems.map((p) => h("li", {}, sentence(p))));
+    if (problems.length) { hidePreview("No preview until the fields above are complete."); return null; }
+    if (Object.keys(transformations).length === 0) { hidePreview("Change a field to see a preview."); return null; }
+    return transformations;
+  }
+
+  function showBlob(blob) {
+    const url = URL.createObjectURL(blob);
+    blobURLs.push(url);
+    preview.src = url;
+    preview.hidden = false;
+  }
+
+  let sequence = 0;
+  /// The live preview: rendered by the service and stored nowhere.
+  async function renderPreview() {
+    const mine = ++sequence;
+    const transformations = currentTransformations();
+    if (!transformations) return;
+    previewStatus.textContent = "Rendering the preview…";
+    try {
+      const result = await api.preview(id, transformations, { onWait: (seconds) => {
+        noteRetry();
+        if (mine === sequence) previewStatus.textContent = `The service is busy; trying again in ${seconds} s…`;
+      } });
+      if (mine !== sequence) return;
+      showBlob(result.blob);
+      delete preview.dataset.variant;
+      previewStatus.textContent = `Preview: ${describe(transformations)} (${result.width} × ${result.height}). Nothing is saved until you choose Make variant.`;
+    } catch (error) {
+      if (mine !== sequence) return;
+      hidePreview("No preview: see the message above the button.");
+      showErrors(error);
+    }
+  }
+
+  /// "Make variant": the variant stored, shown once it is made, and listed below.
+  async function makeVariant() {
+    const mine = ++sequence;
+    const transformations = currentTransformations();
+    if (!transformations) return;
+    makeButton.disabled = true;
+    variantStatus.textContent = "Making the variant…";
+    try {
+      const variant = await api.json("POST", `/images/${id}/transform`, { transformations }, {
+        headers: { Prefer: "wait=20" },
+        onWait: (seconds) => { noteRetry(); variantStatus.textContent = `The service is busy; trying again in ${seconds} s…`; },
+      });
+      if (variant.status === "failed") throw new ApiError(422, { code: variant.error?.code, detail: variant.error?.message || "the transformation failed" });
+      const blob = await api.blob(`/images/${variant.id}`);
+      if (mine === sequence) {
+        showBlob(blob);
+        preview.dataset.variant = variant.id;
+        previewStatus.textContent = `Variant: ${describe(transformations)} (${variant.width ?? "?"} × ${variant.height ?? "?"}, ${variant.format ?? ""}).`;
+      }
+      variantStatus.textContent = "Variant made; it is in the list below.";
+      refreshVariants();
+    } catch (error) {
+      variantStatus.textContent = "";
+      showErrors(error);
+    } finally {
+      makeButton.disabled = false;
+    }
+  }
+
+  let following;
+  /// The list, followed while a variant in it is still being made (every 1.5 s, for at most a minute).
+  async function refreshVariants(checks = 0) {
+    clearTimeout(following);
     let result;
     try {
       result = await api.json("GET", `/images/${id}/variants?limit=100`);
     } catch (error) {
-      variants.replaceChildren(h("p", { class: "error" }, message(error)));
+      variants.replaceChildren(h("p", { class: "error", role: "alert" }, message(error)));
       return;
     }
-    variants.replaceChildren(...(result.items.length ? result.items.map(variantCard) : [h("p", {}, "No variants yet.")]));
+    variants.replaceChildren(...(result.items.length ? result.items.map(variantCard) : [h("p", { id: "no-variants" }, "No variants yet.")]));
+    const pending = result.items.some((v) => v.status === "queued" || v.status === "processing");
+    if (pending && checks < 40 && view.contains(variants)) following = setTimeout(() => refreshVariants(checks + 1), 1500);
   }
 
   function variantCard(variant) {
-    const img = h("img", { alt: describe(variant.transformations || {}) });
+    const words = describe(variant.transformations || {});
+    const img = h("img", { alt: words });
     if (variant.status === "ready") load(img, `/images/${variant.id}`);
-    const size = variant.width ? `${variant.width} × ${variant.height}` : variant.status;
+    const size = variant.width ? `${variant.width} × ${variant.height}` : variant.status === "failed" ? "not made" : "being made…";
     const card = h("div", { class: "thumb variant", dataset: { id: variant.id, status: variant.status } },
       img,
-      h("span", { class: "caption" }, `${describe(variant.transformations || {})} · ${size}${variant.format ? " · " + variant.format : ""}`),
+      h("span", { class: "caption" }, `${words} · ${size}${variant.format ? " · " + variant.format : ""}`),
       h("div", { class: "row" },
         h("button", { type: "button", class: "download", disabled: variant.status !== "ready", onclick: () => download(`/images/${variant.id}`, `${image.filename.replace(/\.[^.]*$/, "")}-${variant.id.slice(0, 8)}.${variant.format || "img"}`) }, "Download"),
-        h("button", { type: "button", class: "delete danger", onclick: async (event) => {
-          try {
-            await api.json("DELETE", `/images/${variant.id}`);
-            refreshVariants();
-          } catch (error) {
-            event.target.textContent = `Not deleted: ${message(error)}`;
-          }
-        } }, "Delete")));
-    if (variant.status === "failed" && variant.error) card.append(h("span", { class: "error" }, variant.error.message));
+        confirmingButton({ class: "delete" }, "Delete", "Delete this variant? Click again", async () => {
+          await api.json("DELETE", `/images/${variant.id}`);
+          refreshVariants();
+        })));
+    if (variant.status === "failed" && variant.error) card.append(h("span", { class: "error" }, message(new ApiError(422, { code: variant.error.code, detail: variant.error.message }))));
     return card;
   }
 
@@ -341,11 +446,36 @@ async function imageView(id) {
       a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (error) {
-      errors.replaceChildren(h("li", {}, `Download failed: ${message(error)}`));
+      errors.replaceChildren(h("li", {}, `The download failed. ${message(error)}`));
     }
   }
 
   refreshVariants();
+}
+
+/// A delete button that asks first: the first click arms it and says what will go, the second does it; left
+/// alone for 6 s it disarms.
+function confirmingButton(attributes, label, question, action) {
+  const button = h("button", { type: "button", class: `danger ${attributes.class || ""}`.trim(), id: attributes.id }, label);
+  let disarm;
+  button.addEventListener("click", async () => {
+    if (button.dataset.armed !== "yes") {
+      button.dataset.armed = "yes";
+      button.textContent = question;
+      disarm = setTimeout(() => { delete button.dataset.armed; button.textContent = label; }, 6000);
+      return;
+    }
+    clearTimeout(disarm);
+    button.disabled = true;
+    try {
+      await action();
+    } catch (error) {
+      button.disabled = false;
+      delete button.dataset.armed;
+      button.textContent = `Not deleted. ${message(error)}`;
+    }
+  });
+  return button;
 }
 
 // ------------------------------------------------------------------------------------------ routes
