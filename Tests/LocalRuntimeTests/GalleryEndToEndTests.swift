@@ -87,11 +87,18 @@ import Testing
             #expect((usage["transforms"] as? [String: Any])?["count"] as? Int == 1, "\(usage)")
             #expect((result["retries"] as? Int ?? 0) >= 1, "the live preview met a 429 and tried again")
 
+            // The account page showed the usage, and the key it made and revoked is refused.
+            let usageText = result["usage_text"] as? String ?? ""
+            #expect(usageText.contains("Originals") && usageText.contains("Variants made this month\n1"), "\(usageText)")
+            let revoked = try #require(result["revoked_key"] as? String)
+            #expect(revoked.hasPrefix("ifk_"))
+            #expect(try await h.request(.GET, "/images", headers: [("Authorization", "Bearer \(revoked)")]).status == 401)
+
             // Layout: 4, 3 and 2 columns (12 a page, no ragged row), nothing scrolls sideways, and the preview is
             // beside the controls on a wide screen and in view while a field changes on narrow ones.
             let layout = try #require(result["layout"] as? [String: Any])
             #expect(layout["columns_1440"] as? Int == 4 && layout["columns_768"] as? Int == 3 && layout["columns_390"] as? Int == 2, "\(layout)")
-            for key in ["overflow_library_768", "overflow_library_390", "overflow_image_768", "overflow_image_390"] {
+            for key in ["overflow_library_768", "overflow_library_390", "overflow_image_768", "overflow_image_390", "overflow_account_390"] {
                 #expect((layout[key] as? Int ?? 1) <= 0, "\(key): \(layout)")
             }
             #expect(layout["preview_beside_1440"] as? Bool == true && layout["preview_in_view_768"] as? Bool == true
@@ -99,7 +106,7 @@ import Testing
 
             // axe-core finds nothing serious or critical on the library and the image page, wide and narrow.
             let audits = try #require(result["axe"] as? [String: [String: Any]])
-            #expect(Set(audits.keys) == ["library-1440", "image-page-1440", "library-390", "image-page-390"])
+            #expect(Set(audits.keys) == ["library-1440", "image-page-1440", "account-1440", "library-390", "image-page-390", "account-390"])
             for (page, audit) in audits {
                 #expect((audit["violations"] as? [Any])?.isEmpty == true, "\(page): \(audit["violations"] ?? "")")
                 #expect((audit["passes"] as? Int ?? 0) > 10, "\(page): axe ran")

@@ -267,6 +267,25 @@ try:
     shot("large-image")
     with Image.open(downloaded) as image:
         large = {"uploaded_bytes": big_size, "downloaded_bytes": os.path.getsize(downloaded), "size": list(image.size)}
+    # The account page: the usage, and an API key made (its secret shown once) and revoked after a confirmation.
+    click("#account-link", "the account link")
+    until(EC.text_to_be_present_in_element((By.ID, "usage-facts"), "Variants made this month"), "the usage")
+    usage_text = css("#usage-facts").text
+    css("#key-name").send_keys("thumbnail renderer")
+    click('input[name=scope][value="images:read"]', "the images:read scope")
+    click("#make-key", "the make-key button")
+    until(lambda d: (css("#key-secret").get_attribute("value") or "").startswith("ifk_") if d_exists("#key-secret") else False, "the new key's secret")
+    key_secret = css("#key-secret").get_attribute("value")
+    until(EC.text_to_be_present_in_element((By.ID, "keys"), "thumbnail renderer"), "the key in the list")
+    if key_secret[-20:] in css("#keys").text:
+        raise SystemExit("gallery_check: the key list shows the secret")
+    shot("account")
+    accessibility("account-1440")
+    click("#key-table button.revoke", "the revoke button")
+    until(EC.text_to_be_present_in_element((By.ID, "keys"), "Click again"), "the revoke confirmation")
+    click("#key-table button.revoke", "the revoke confirmed")
+    until(EC.visibility_of_element_located((By.ID, "no-keys")), "the key revoked")
+
     # The same pages narrower: a tablet's 768 px and a phone's 390 px.
     for w in (768, 390):
         driver.set_window_size(w, 900)
@@ -293,6 +312,12 @@ try:
         shot(f"image-page-{w}")
         if w == 390:
             accessibility("image-page-390")
+        if w == 390:
+            driver.get(base + "/#/account")
+            until(EC.text_to_be_present_in_element((By.ID, "usage-facts"), "Variants made this month"), "the usage at 390 px")
+            layout["overflow_account_390"] = overflow()
+            shot("account-390")
+            accessibility("account-390")
     driver.set_window_size(1440, 1000)
 
     # A token the service no longer takes (expired, or its key rotated) brings back the sign-in form.
@@ -305,6 +330,7 @@ try:
     print(json.dumps({
         "variant_id": variant_id, "token": token, "mean_rgb": mean, "variant_width": variant_width, "large": large,
         "retries": retries_seen, "layout": layout, "axe": audits, "screenshots": saved,
+        "usage_text": usage_text, "revoked_key": key_secret,
     }))
 finally:
     driver.quit()

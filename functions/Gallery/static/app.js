@@ -98,14 +98,16 @@ async function load(img, path) {
 }
 
 function formatBytes(n) {
-  return n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1e3))} kB`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  return n >= 1e3 ? `${Math.round(n / 1e3)} kB` : `${n} bytes`;
 }
 
 // ------------------------------------------------------------------------------------------ header
 
 function renderHeader() {
   const who = document.getElementById("whoami"), out = document.getElementById("signout");
-  who.hidden = out.hidden = !api.signedIn;
+  const account = document.getElementById("account-link");
+  who.hidden = out.hidden = account.hidden = !api.signedIn;
   who.textContent = api.signedIn ? api.session.username : "";
 }
 
@@ -478,6 +480,108 @@ function confirmingButton(attributes, label, question, action) {
   return button;
 }
 
+// ------------------------------------------------------------------------------------------ account
+
+const SCOPES = [
+  ["images:read", "Read: list images and variants, fetch their bytes and metadata"],
+  ["images:write", "Write: upload and delete images"],
+  ["transform", "Transform: make variants, queued or by URL"],
+  ["sign", "Sign: sign transformation URLs for <img> tags"],
+];
+
+/// The account page: what the user holds and has made, and the API keys servers use instead of a password.
+async function accountView() {
+  const usageCard = h("section", { id: "usage", class: "card", "aria-labelledby": "usage-title" }, h("h2", { id: "usage-title" }, "Usage"), h("p", {}, "Loading…"));
+  const keyList = h("div", { id: "keys" });
+  const keyErrors = h("ul", { id: "key-errors", class: "error", role: "alert" });
+  const secretBox = h("div", { id: "new-key", role: "status" });
+  const name = h("input", { id: "key-name", name: "name", required: true, maxlength: 100 });
+  const expires = h("input", { id: "key-expires", name: "expires_at", type: "date" });
+  const form = h("form", { id: "key-form", class: "card", "aria-labelledby": "keys-title", onsubmit: (e) => { e.preventDefault(); makeKey(); } },
+    h("h2", { id: "keys-title" }, "API keys"),
+    h("p", {}, "A key lets a server use the API without a password. Give it only the scopes it needs; you can revoke it at any time."),
+    h("label", {}, "Name", name),
+    h("fieldset", {}, h("legend", {}, "Scopes"),
+      ...SCOPES.map(([scope, words]) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "scope", value: scope }), words))),
+    h("label", {}, "Expires (optional)", expires),
+    h("div", { class: "row" }, h("button", { id: "make-key", type: "submit" }, "Make key")),
+    keyErrors, secretBox);
+  show(h("section", { id: "account-page" },
+    h("div", { class: "row" }, h("a", { href: "#/" }, "← Library"), h("h1", {}, "Usage and API keys")),
+    usageCard, form, keyList));
+
+  async function refreshUsage() {
+    try {
+      const u = await api.json("GET", "/usage");
+      const limit = (name, l) => l ? `${l.remaining} of ${l.burst} left now${l.remaining < l.burst ? `, all back in ${l.reset_seconds} s` : ""}` : "no limit";
+      const rows = [
+        ["Originals", `${u.originals.count} · ${formatBytes(u.originals.bytes)}`],
+        ["Variants", `${u.variants.count} · ${formatBytes(u.variants.bytes)}`],
+        ["Storage", u.quota_bytes ? `${formatBytes(u.stored_bytes)} of ${formatBytes(u.quota_bytes)}` : `${formatBytes(u.stored_bytes)} (no quota)`],
+        ["Variants made this month", String(u.transforms.count)],
+        ["New variants", limit("transforms", u.rate_limits.transforms)],
+        ["Uploads", limit("uploads", u.rate_limits.uploads)],
+        ["Previews", limit("previews", u.rate_limits.previews)],
+      ];
+      const children = [h("h2", { id: "usage-title" }, "Usage"), h("dl", { id: "usage-facts" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))];
+      if (u.quota_bytes) {
+        children.push(h("progress", { id: "quota", max: u.quota_bytes, value: Math.min(u.stored_bytes, u.quota_bytes), "aria-label": "Storage used" }));
+      }
+      usageCard.replaceChildren(...children);
+    } catch (error) {
+      usageCard.replaceChildren(h("h2", { id: "usage-title" }, "Usage"), h("p", { class: "error", role: "alert" }, message(error)));
+    }
+  }
+
+  async function refreshKeys() {
+    let result;
+    try {
+      result = await api.json("GET", "/api-keys");
+    } catch (error) {
+      keyList.replaceChildren(h("p", { class: "error", role: "alert" }, message(error)));
+      return;
+    }
+    if (!result.items.length) { keyList.replaceChildren(h("p", { id: "no-keys" }, "No API keys yet.")); return; }
+    keyList.replaceChildren(h("table", { id: "key-table" },
+      h("caption", {}, "Your API keys"),
+      h("thead", {}, h("tr", {}, ...["Name", "Key", "Scopes", "Made", "Last used", "Expires", ""].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, ...result.items.map((key) => h("tr", { dataset: { id: key.id } },
+        h("td", {}, key.name), h("td", {}, h("code", {}, `${key.prefix}_…`)), h("td", {}, key.scopes.join(", ")),
+        h("td", {}, new Date(key.created_at).toLocaleDateString()),
+        h("td", {}, key.last_used_at ? new Date(key.last_used_at).toLocaleString() : "never"),
+        h("td", {}, key.expires_at ? new Date(key.expires_at).toLocaleDateString() : "never"),
+        h("td", {}, confirmingButton({ class: "revoke" }, "Revoke", "Revoke this key? Servers using it stop working. Click again", async () => {
+          await api.json("DELETE", `/api-keys/${key.id}`);
+          refreshKeys();
+        })))))));
+  }
+
+  async function makeKey() {
+    keyErrors.replaceChildren();
+    secretBox.replaceChildren();
+    const scopes = [...form.querySelectorAll("input[name=scope]:checked")].map((el) => el.value);
+    if (!scopes.length) { keyErrors.replaceChildren(h("li", {}, "Choose at least one scope.")); return; }
+    const body = { name: name.value.trim(), scopes };
+    // The end of the chosen day, in the user's own time zone.
+    if (expires.value) body.expires_at = new Date(`${expires.value}T23:59:59`).toISOString();
+    try {
+      const key = await api.json("POST", "/api-keys", body);
+      const secret = h("input", { id: "key-secret", readonly: true, value: key.secret, "aria-label": "The new key", size: 70 });
+      const copy = h("button", { type: "button", onclick: async () => {
+        try { await navigator.clipboard.writeText(key.secret); copy.textContent = "Copied"; } catch { secret.select(); copy.textContent = "Press Ctrl+C to copy"; }
+      } }, "Copy");
+      secretBox.replaceChildren(h("p", {}, h("strong", {}, "Copy this key now: it is shown only once."), " Send it as ", h("code", {}, "Authorization: Bearer <key>"), "."),
+        h("div", { class: "row" }, secret, copy));
+      form.reset();
+      refreshKeys();
+    } catch (error) {
+      keyErrors.replaceChildren(h("li", {}, message(error)));
+    }
+  }
+
+  await Promise.all([refreshUsage(), refreshKeys()]);
+}
+
 // ------------------------------------------------------------------------------------------ routes
 
 function route() {
@@ -486,6 +590,7 @@ function route() {
   const hash = location.hash || "#/";
   const image = hash.match(/^#\/images\/([0-9a-f-]{36})$/);
   if (image) { imageView(image[1]); return; }
+  if (hash === "#/account") { accountView(); return; }
   const params = new URLSearchParams(hash.split("?")[1] || "");
   libraryView(Math.max(1, Number(params.get("page")) || 1), params.get("q") || "");
 }
