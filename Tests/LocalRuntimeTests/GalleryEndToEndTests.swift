@@ -82,10 +82,12 @@ import Testing
             #expect(try await h.request(.GET, "/images/\(variantID)", headers: auth).status == 404)
             #expect(try await h.request(.GET, "/images", headers: auth).json()["total"] as? Int == 13)
 
-            // The previews and the 13 images' tiles made no variant of the user's: the sepia one was the only one.
+            // The previews and the 13 images' tiles made no variant of the user's: the two made by Make variant
+            // (sepia at 1440 px, quality 45 at 390 px) were the only ones.
             let usage = try await h.request(.GET, "/usage", headers: auth).json()
-            #expect((usage["transforms"] as? [String: Any])?["count"] as? Int == 1, "\(usage)")
+            #expect((usage["transforms"] as? [String: Any])?["count"] as? Int == 2, "the sepia variant and the phone's: \(usage)")
             #expect((result["retries"] as? Int ?? 0) >= 1, "the live preview met a 429 and tried again")
+            #expect(((result["layout"] as? [String: Any])?["retries_390"] as? Int ?? 0) >= 1, "and again at 390 px")
 
             // The account page showed the usage, and the key it made and revoked is refused.
             let usageText = result["usage_text"] as? String ?? ""
