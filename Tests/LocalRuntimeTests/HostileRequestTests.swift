@@ -76,7 +76,7 @@ import Testing
             let (answer, closedAfter) = await connection.trickle(head, every: .milliseconds(50), for: .seconds(8))
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(200))")
             #expect(answer.lowercased().contains("connection: close"))
-            // Closed near the 1 s deadline: not after the 8 s of trickling, the idle timeout or the read's 30 s.
+            // Answered near the 1 s deadline: not after the 8 s of trickling, the idle timeout or the read's 30 s.
             #expect(closedAfter < .seconds(6), "closed after \(closedAfter)")
             #expect(try await h.request(.POST, "/echo/fast", body: Data("hello".utf8)).status == 200)
         }

@@ -45,20 +45,28 @@ final class RawHTTPConnection: @unchecked Sendable {
     }
 
     /// Sends `data` a byte every `interval` until it is all sent or `limit` has passed, then reads what the
-    /// server answers until it closes. Returns the answer and how long after the first byte the server closed
-    /// (or the receive timeout ended the read), both measured on a thread of its own, so that a test pool
-    /// busy with other tests does not stretch the figure.
+    /// server answers until it closes. Returns the answer and how long after the first byte the server answered
+    /// (its first byte readable, or its close), else when the sending and the read ended, both measured on a
+    /// thread of its own, so that a test pool busy with other tests does not stretch the figure.
     func trickle(_ data: Data, every interval: Duration, for limit: Duration) async -> (answer: String, closedAfter: Duration) {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 let started = ContinuousClock.now
+                var answered: Duration?
                 for byte in data where ContinuousClock.now - started < limit {
                     let sent = [byte].withUnsafeBytes { Glibc.send(self.fd, $0.baseAddress!, 1, Int32(MSG_NOSIGNAL)) }
                     if sent <= 0 { break }  // closed by the server
                     Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+                    // The server has answered (or closed): when, as the server decided it, not when a later send
+                    // of ours happens to fail (which takes a reset, and longer on a loaded machine).
+                    var ready = pollfd(fd: self.fd, events: Int16(POLLIN), revents: 0)
+                    if poll(&ready, 1, 0) > 0 {
+                        answered = ContinuousClock.now - started
+                        break
+                    }
                 }
                 let answer = self.blockingRead(until: "\u{0}never\u{0}")
-                continuation.resume(returning: (answer, ContinuousClock.now - started))
+                continuation.resume(returning: (answer, answered ?? ContinuousClock.now - started))
             }
         }
     }
