@@ -324,6 +324,12 @@ try:
             quality.send_keys(Keys.BACK_SPACE, "5")
             until(lambda d: "q 45" in css("#preview-status").text, "the second preview at 390 px")
             layout["retries_390"] = int(driver.execute_script("return Number(document.body.dataset.retries || 0)") or 0)
+            # A refused value is named in the form's words here too, then put right.
+            quality.send_keys(Keys.BACK_SPACE, Keys.BACK_SPACE, "0")
+            until(EC.text_to_be_present_in_element((By.ID, "transform-errors"), "Output: quality"), "the refused quality named at 390 px")
+            until(lambda d: quality.get_attribute("aria-invalid") == "true", "the refused quality marked at 390 px")
+            quality.send_keys(Keys.BACK_SPACE, "45")
+            until(lambda d: "q 45" in css("#preview-status").text and quality.get_attribute("aria-invalid") is None, "the preview back at 390 px")
             click("#make-variant", "make variant at 390 px")
             until(lambda d: css("#preview").get_attribute("data-variant"), "the variant made at 390 px")
             phone_variant = f'#variants .variant[data-id="{css("#preview").get_attribute("data-variant")}"]'

@@ -79,7 +79,7 @@ public final class LocalRuntime: Sendable {
                     HeaderTimeoutHandler(headerTimeout: headerTimeout, idleTimeout: idleTimeout),
                     ExpectContinueHandler(maxBodyBytes: maxBodyBytes),
                 ],
-                idleTimeout: .nanoseconds(Int64(configuration.idleTimeout.components.seconds) * 1_000_000_000)
+                idleTimeout: idleTimeout
             )),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "local-runtime"),
             onServerRunning: { channel in await ingressPort.fulfill(channel.localAddress?.port ?? 0) },
