@@ -9,16 +9,8 @@ import Testing
     typealias I = ImagesEndToEndTests
 
     @Test func renditionsAreTheServicesOwnAndCostTheUserNothing() async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: [
-                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
-                    // One new variant a minute: the renditions below would be refused at once if they counted.
-                    "RATE_LIMIT_TRANSFORMS": "1/min burst 1",
-                ],
-                consumeQueues: true
-            ) { h in
+        // One new variant a minute: the renditions below would be refused at once if they counted.
+        try await RuntimeHarness.withImageFunctions(["RATE_LIMIT_TRANSFORMS": "1/min burst 1"]) { h in
                 let alice = try await I.signUp(h, "alice")
                 let dune = try await alice.upload(try I.photo("Dune.jpg")).json()
                 let id = try #require(dune["id"] as? String)
@@ -64,7 +56,6 @@ import Testing
                 // Gone with the image.
                 #expect(try await h.request(.DELETE, "/images/\(id)", headers: alice.auth).status == 204)
                 #expect(try await h.request(.GET, thumbnail).status == 404)
-            }
         }
     }
 }

@@ -38,14 +38,7 @@ import Testing
 
     @Test func aUserSignsUpUploadsMakesASepiaVariantAndDeletesInChromium() async throws {
         // Previews get one every 2 s, so the page's live preview meets 429s and must try again by itself.
-        try await ScratchDatabase.with { url in try await RuntimeHarness.with(
-            binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-            environment: [
-                "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
-                "RATE_LIMIT_PREVIEWS": "30/min burst 1",
-            ],
-            consumeQueues: true
-        ) { h in
+        try await RuntimeHarness.withImageFunctions(["RATE_LIMIT_PREVIEWS": "30/min burst 1"]) { h in
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             let artifacts = ProcessInfo.processInfo.environment["IF_TEST_ARTIFACTS"].map { URL(fileURLWithPath: $0) }
                 ?? root.appendingPathComponent(".build/test-artifacts")
@@ -113,6 +106,6 @@ import Testing
                 #expect((audit["violations"] as? [Any])?.isEmpty == true, "\(page): \(audit["violations"] ?? "")")
                 #expect((audit["passes"] as? Int ?? 0) > 10, "\(page): axe ran")
             }
-        } }
+        }
     }
 }

@@ -8,14 +8,7 @@ import Testing
     static let json = [("Content-Type", "application/json")]
 
     @Test func aPreviewStoresNothingAndSpendsOnlyItsOwnAllowance() async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: [
-                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
-                    "RATE_LIMIT_PREVIEWS": "1/min burst 3", "RATE_LIMIT_TRANSFORMS": "1/min burst 1",
-                ]
-            ) { h in
+        try await RuntimeHarness.withImageFunctions(["RATE_LIMIT_PREVIEWS": "1/min burst 3", "RATE_LIMIT_TRANSFORMS": "1/min burst 1"]) { h in
                 let alice = try await I.signUp(h, "alice"), bob = try await I.signUp(h, "bob")
                 let id = try #require(try await alice.upload(try I.photo("Dune.jpg")).json()["id"] as? String)
                 func preview(_ body: String, as s: I.Session) async throws -> RuntimeHarness.Reply {
@@ -52,7 +45,6 @@ import Testing
                 #expect(throttled.status == 429 && throttled.header("retry-after") != nil)
                 // Another user's image is not found.
                 #expect(try await preview(#"{"transformations":{"flip":true}}"#, as: bob).status == 404)
-            }
         }
     }
 }

@@ -11,14 +11,7 @@ import Testing
     static let json = [("Content-Type", "application/json")]
 
     func withService(database: String, quota: Int, _ body: @Sendable @escaping (RuntimeHarness) async throws -> Void) async throws {
-        try await RuntimeHarness.with(
-            binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-            environment: [
-                "DATABASE_URL": database, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
-                "STORAGE_QUOTA_BYTES": String(quota), "RATE_LIMIT_UPLOADS": "off",
-            ],
-            consumeQueues: true
-        ) { h in try await body(h) }
+        try await RuntimeHarness.withImageFunctions(["STORAGE_QUOTA_BYTES": String(quota), "RATE_LIMIT_UPLOADS": "off"], database: database, body)
     }
 
     static func expectQuotaRefusal(_ reply: RuntimeHarness.Reply, quota: Int, stored: Int, _ what: String) throws {

@@ -14,14 +14,7 @@ import Testing
     func withService(
         _ environment: [String: String] = [:], _ body: @Sendable @escaping (RuntimeHarness) async throws -> Void
     ) async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: ["DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error"]
-                    .merging(environment) { $1 },
-                consumeQueues: true
-            ) { h in try await body(h) }
-        }
+        try await RuntimeHarness.withImageFunctions(environment, body)
     }
 
     static func quadrantPNG() throws -> Data { Data(try T.encode(T.quadrantPixels(), width: 64, height: 48)) }

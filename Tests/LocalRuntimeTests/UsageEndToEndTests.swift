@@ -8,15 +8,7 @@ import Testing
     typealias I = ImagesEndToEndTests
 
     @Test func usageFollowsUploadsTransformsAndDeletes() async throws {
-        try await ScratchDatabase.with { url in
-            try await RuntimeHarness.with(
-                binary: RuntimeHarness.imageFunctionsBinary, startup: ["migrate"],
-                environment: [
-                    "DATABASE_URL": url, "JWT_SECRET": AccountsEndToEndTests.secret, "LOG_LEVEL": "error",
-                    "RATE_LIMIT_TRANSFORMS": "6/min burst 5", "RATE_LIMIT_UPLOADS": "off",
-                ],
-                consumeQueues: true
-            ) { h in
+        try await RuntimeHarness.withImageFunctions(["RATE_LIMIT_TRANSFORMS": "6/min burst 5", "RATE_LIMIT_UPLOADS": "off"]) { h in
                 let alice = try await I.signUp(h, "alice"), bob = try await I.signUp(h, "bob")
                 func usage(_ s: I.Session) async throws -> [String: Any] {
                     let reply = try await h.request(.GET, "/usage", headers: s.auth)
@@ -75,7 +67,6 @@ import Testing
                 #expect(holding(after, "originals") == (1, gulpBytes) && holding(after, "variants") == (0, 0))
                 #expect((after["transforms"] as? [String: Any])?["count"] as? Int == 2)
                 #expect(try await h.request(.GET, "/usage").status == 401)
-            }
         }
     }
 }
