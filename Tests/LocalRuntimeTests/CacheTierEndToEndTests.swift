@@ -80,6 +80,14 @@ import Glibc
         #expect(second.body == first.body && second.header("etag") == first.header("etag"))
         #expect(second.header("age") != nil)
 
+        // A display rendition's URL (from the listing) is kept as well: the gallery's tiles come from the cache.
+        let listed = try await h.request(.GET, "/images", headers: alice.auth).json()
+        let tile = try #require(((listed["items"] as? [[String: Any]])?.first?["display_urls"] as? [String: String])?["thumbnail"])
+        let tileFirst = try await get(tile)
+        #expect(tileFirst.status == 200 && tileFirst.header("x-cache") == "MISS")
+        let tileSecond = try await get(tile)
+        #expect(tileSecond.status == 200 && tileSecond.header("x-cache") == "HIT" && tileSecond.body == tileFirst.body)
+
         // fmt_auto: one copy per class of Accept (AVIF, WebP, neither), whatever else the browser's string says.
         let auto = try await sign("w_200,fmt_auto")
         let chrome = try await get(auto, [("Accept", "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8")])
@@ -112,13 +120,14 @@ import Glibc
         #expect(answers.allSatisfy { $0.status == 200 && $0.body == answers[0].body })
         #expect(answers.filter { $0.header("x-cache") == "MISS" }.count == 1, "\(answers.map { $0.header("x-cache") ?? "-" })")
         let variants = try await h.request(.GET, "/images/\(id)/variants", headers: alice.auth).json()
-        // w_200 (which fmt_auto's JPEG for this JPEG is), fmt_auto's AVIF and WebP, w_150: each made once.
+        // w_200 (which fmt_auto's JPEG for this JPEG is), fmt_auto's AVIF and WebP, w_150: each made once (the
+        // display rendition is the service's own, not listed).
         #expect(variants["total"] as? Int == 4)
 
         // A deletion queues a ban of the image's answers: within seconds every signed URL is the functions'
         // 404, not a cached copy.
         #expect(try await h.request(.DELETE, "/images/\(id)", headers: alice.auth).status == 204)
-        for gone in [url, auto, fresh] {
+        for gone in [url, auto, fresh, tile] {
             let purged = try await h.eventually(timeout: .seconds(10)) {
                 try await get(gone, [("Accept", "image/avif,image/webp")]).status == 404
             }

@@ -108,8 +108,8 @@ export class Api {
   }
 
   /// What `transformations` make of image `id`, rendered and stored nowhere: `{blob, width, height}`.
-  async preview(id, transformations, { onWait, signal } = {}) {
-    const init = { method: "POST", signal, headers: this.headers({ "Content-Type": "application/json" }), body: JSON.stringify({ transformations }) };
+  async preview(id, transformations, { onWait } = {}) {
+    const init = { method: "POST", headers: this.headers({ "Content-Type": "application/json" }), body: JSON.stringify({ transformations }) };
     const response = await this.fetchRetrying(`/images/${id}/preview`, init, { onWait });
     if (!response.ok) throw new ApiError(response.status, await problemOf(response));
     return {

@@ -513,15 +513,15 @@ async function accountView() {
   async function refreshUsage() {
     try {
       const u = await api.json("GET", "/usage");
-      const limit = (name, l) => l ? `${l.remaining} of ${l.burst} left now${l.remaining < l.burst ? `, all back in ${l.reset_seconds} s` : ""}` : "no limit";
+      const limit = (l) => l ? `${l.remaining} of ${l.burst} left now${l.remaining < l.burst ? `, all back in ${l.reset_seconds} s` : ""}` : "no limit";
       const rows = [
         ["Originals", `${u.originals.count} · ${formatBytes(u.originals.bytes)}`],
         ["Variants", `${u.variants.count} · ${formatBytes(u.variants.bytes)}`],
         ["Storage", u.quota_bytes ? `${formatBytes(u.stored_bytes)} of ${formatBytes(u.quota_bytes)}` : `${formatBytes(u.stored_bytes)} (no quota)`],
         ["Variants made this month", String(u.transforms.count)],
-        ["New variants", limit("transforms", u.rate_limits.transforms)],
-        ["Uploads", limit("uploads", u.rate_limits.uploads)],
-        ["Previews", limit("previews", u.rate_limits.previews)],
+        ["New variants", limit(u.rate_limits.transforms)],
+        ["Uploads", limit(u.rate_limits.uploads)],
+        ["Previews", limit(u.rate_limits.previews)],
       ];
       const children = [h("h2", { id: "usage-title" }, "Usage"), h("dl", { id: "usage-facts" }, ...rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))];
       if (u.quota_bytes) {
