@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// What one user holds and has made (display renditions, the service's own, left out): originals and variants
-/// (rows, and bytes of those stored), and the
-/// transforms counted this calendar month (UTC), which began at `periodStart`.
+/// (rows, and bytes of those stored), and the transforms counted this calendar month (UTC), which began at
+/// `periodStart`.
 public struct UserUsage: Sendable, Equatable {
     public var originals: Int
     public var originalBytes: Int

@@ -3,7 +3,8 @@ import Foundation
 
 /// An API key's secret: `ifk_<prefix>_<secret>`. The prefix (12 characters of base 32) is public and finds the
 /// key; the secret is 32 random bytes in base64url. Only the SHA-256 digest of the whole text is stored, and
-/// a presented key is checked by comparing digests in constant time.
+/// a presented key is checked by comparing digests in constant time (swift-crypto's `Digest ==`, which is
+/// `CRYPTO_memcmp`).
 struct APIKeySecret: Sendable, Equatable {
     static let scheme = "ifk_"
     static let prefixLength = 12
@@ -18,8 +19,7 @@ struct APIKeySecret: Sendable, Equatable {
     static func generate() -> APIKeySecret {
         var generator = SystemRandomNumberGenerator()
         let prefix = String((0..<prefixLength).map { _ in prefixAlphabet.randomElement(using: &generator)! })
-        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }).base64URLEncodedString()
         return APIKeySecret(text: scheme + prefix + "_" + secret, prefix: prefix)
     }
 
@@ -45,15 +45,7 @@ struct APIKeySecret: Sendable, Equatable {
     var digest: [UInt8] { Array(SHA256.hash(data: Data(text.utf8))) }
 
     /// Whether this key's digest is `stored`, taking the same time wherever the first difference lies.
-    func matches(_ stored: [UInt8]) -> Bool { Self.constantTimeEqual(digest, stored) }
-
-    /// Byte-wise equality that reads every byte of both whatever they hold (lengths are not secret).
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
-    }
+    func matches(_ stored: [UInt8]) -> Bool { SHA256.hash(data: Data(text.utf8)) == stored }
 
     /// A digest no key has, compared when no key has the presented prefix, so an unknown prefix and a wrong
     /// secret take the same path.

@@ -74,12 +74,11 @@ struct ImageJSON: Encodable {
         case bytes_missing, created_at, updated_at, display_urls
     }
 
-    /// With the display renditions' signed URLs, for a ready original (variants are shown as they are).
-    func displaying(with signer: URLSigner, now: Date = Date()) -> ImageJSON {
-        guard source_id == nil, status == "ready", let uuid = UUID(uuidString: id) else { return self }
-        var json = self
-        json.display_urls = DisplayRendition.urls(of: uuid, signer: signer, now: now)
-        return json
+    /// The image with its display renditions' signed URLs when it is a ready original (variants are shown as
+    /// they are).
+    init(_ r: ImageRecord, displayURLsSignedBy signer: URLSigner, now: Date = Date()) {
+        self.init(r)
+        if r.sourceID == nil, r.status == .ready { display_urls = DisplayRendition.urls(of: r.id, signer: signer, now: now) }
     }
 }
 

@@ -17,7 +17,7 @@ struct ImageMetadataFunction: APIFunction {
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await accounts.currentUser(request, access: .scope(.imagesRead))
         let image = try await service.image(request.pathParameters?["id"], of: user.id)
-        return .json(ImageMetadataJSON(image: ImageJSON(image).displaying(with: signer), properties: try await properties(of: image, logger: context)))
+        return .json(ImageMetadataJSON(image: ImageJSON(image, displayURLsSignedBy: signer), properties: try await properties(of: image, logger: context)))
     }
 
     func properties(of image: ImageRecord, logger context: InvocationContext) async throws -> ImageProperties? {

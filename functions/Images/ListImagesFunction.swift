@@ -26,6 +26,6 @@ struct ListImagesFunction: APIFunction {
         }
         let (images, total) = try await service.images.list(owner: user.id, variantsOf: source, search: search, limit: paging.limit, offset: paging.skip)
         let now = Date()
-        return .json(PageJSON(images.map { ImageJSON($0).displaying(with: signer, now: now) }, total: total, paging: paging))
+        return .json(PageJSON(images.map { ImageJSON($0, displayURLsSignedBy: signer, now: now) }, total: total, paging: paging))
     }
 }

@@ -48,7 +48,7 @@ public struct RateLimitSettings: Sendable, Equatable {
     /// form's live preview never spends the transforms one.
     public var previews: RateLimitPolicy
 
-    public init(transforms: RateLimitPolicy, uploads: RateLimitPolicy, logins: RateLimitPolicy, previews: RateLimitPolicy = standard.previews) {
+    public init(transforms: RateLimitPolicy, uploads: RateLimitPolicy, logins: RateLimitPolicy, previews: RateLimitPolicy) {
         self.transforms = transforms
         self.uploads = uploads
         self.logins = logins

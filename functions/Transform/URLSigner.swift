@@ -37,8 +37,7 @@ struct URLSigner: Sendable {
 
     func signature(path: String, expires: Int, display: Bool = false) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(Self.message(path: path, expires: expires, display: display).utf8), using: key)
-        return Data(mac).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return Data(mac).base64URLEncodedString()
     }
 
     /// The query that signs `path` until `expires`.

@@ -9,14 +9,12 @@ struct UsageFunction: APIFunction {
     let accounts: AccountService
     let limiter: RateLimiter
     let limits: RateLimitSettings
-    let quota: StorageQuota
 
     init(environment: FunctionEnvironment) async throws {
         service = try await ImageService(environment: environment)
         accounts = try await AccountService(environment: environment)
         limiter = try RateLimiter(environment: environment)
         limits = environment.configuration.rateLimits
-        quota = StorageQuota(limit: environment.configuration.storageQuotaBytes)
     }
 
     struct Holding: Encodable {
@@ -38,6 +36,22 @@ struct UsageFunction: APIFunction {
         var reset_seconds: Int
     }
 
+    /// Each per-user limit, null when it is off (explicit nulls, as everywhere in the contract).
+    struct RateLimits: Encodable {
+        var transforms: Limit?
+        var uploads: Limit?
+        var previews: Limit?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(transforms, forKey: .transforms)
+            try c.encode(uploads, forKey: .uploads)
+            try c.encode(previews, forKey: .previews)
+        }
+
+        enum CodingKeys: String, CodingKey { case transforms, uploads, previews }
+    }
+
     struct Usage: Encodable {
         var originals: Holding
         var variants: Holding
@@ -46,7 +60,7 @@ struct UsageFunction: APIFunction {
         /// `STORAGE_QUOTA_BYTES`, or null without a quota.
         var quota_bytes: Int?
         var transforms: Transforms
-        var rate_limits: [String: Limit?]
+        var rate_limits: RateLimits
 
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
@@ -55,41 +69,33 @@ struct UsageFunction: APIFunction {
             try c.encode(stored_bytes, forKey: .stored_bytes)
             try c.encode(quota_bytes, forKey: .quota_bytes)
             try c.encode(transforms, forKey: .transforms)
-            var limits = c.nestedContainer(keyedBy: DynamicKey.self, forKey: .rate_limits)
-            for (name, limit) in rate_limits.sorted(by: { $0.key < $1.key }) { try limits.encode(limit, forKey: DynamicKey(name)) }
+            try c.encode(rate_limits, forKey: .rate_limits)
         }
 
         enum CodingKeys: String, CodingKey { case originals, variants, stored_bytes, quota_bytes, transforms, rate_limits }
-    }
-
-    struct DynamicKey: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
     }
 
     func handle(_ request: APIGatewayV2Request, context: InvocationContext) async throws -> APIGatewayV2Response {
         let user = try await accounts.currentUser(request, access: .anyCredential)
         let usage = try await service.images.usage(owner: user.id)
         let subject = user.id.uuidString.lowercased()
-        var limits: [String: Limit?] = [:]
-        for policy in [self.limits.transforms, self.limits.uploads, self.limits.previews] {
-            guard policy.enabled else {
-                limits[policy.name] = .some(nil)
-                continue
-            }
+        /// Where `policy` stands for the caller, or nil when it is off.
+        func limit(_ policy: RateLimitPolicy) async throws -> Limit? {
+            guard policy.enabled else { return nil }
             let state = try await limiter.state(policy, subject: subject)
-            limits[policy.name] = Limit(
+            return Limit(
                 burst: policy.burst, interval_seconds: policy.interval, remaining: state.remaining,
                 reset_seconds: max(0, Int(state.resetSeconds.rounded(.up)))
             )
         }
+        let limits = RateLimits(
+            transforms: try await limit(self.limits.transforms), uploads: try await limit(self.limits.uploads),
+            previews: try await limit(self.limits.previews)
+        )
         let body = Usage(
             originals: Holding(count: usage.originals, bytes: usage.originalBytes),
             variants: Holding(count: usage.variants, bytes: usage.variantBytes),
-            stored_bytes: usage.storedBytes, quota_bytes: quota.limit,
+            stored_bytes: usage.storedBytes, quota_bytes: service.quota.limit,
             transforms: Transforms(period_start: usage.periodStart.ISO8601Format(), count: usage.transformsThisPeriod),
             rate_limits: limits
         )

@@ -10,6 +10,13 @@ export const DIRECT_UPLOAD_LIMIT = 4_500_000;
 const RETRIES = 4;
 const MAX_WAIT_SECONDS = 8;
 
+/// The wait before try `attempt + 1`: the answer's Retry-After, else 1, 2, 4 s; at most MAX_WAIT_SECONDS.
+async function backOff(attempt, retryAfter, onWait) {
+  const seconds = Math.min(retryAfter || 2 ** attempt, MAX_WAIT_SECONDS);
+  onWait?.(seconds);
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+}
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem.detail || problem.title || `HTTP ${status}`);
@@ -69,9 +76,7 @@ export class Api {
         throw new ApiError(0, { title: "the service could not be reached" });
       }
       if ((response.status !== 429 && response.status !== 503) || attempt === RETRIES - 1) return response;
-      const seconds = Math.min(Number(response.headers.get("Retry-After")) || 2 ** attempt, MAX_WAIT_SECONDS);
-      onWait?.(seconds);
-      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+      await backOff(attempt, Number(response.headers.get("Retry-After")), onWait);
     }
     return response;
   }
@@ -119,34 +124,33 @@ export class Api {
     };
   }
 
-  /// Uploads `file`, reporting progress as a fraction; answers the new `Image`. A 429 or 503 is tried again
-  /// as `fetchRetrying` does (a refused upload stored nothing), telling `onWait(seconds)`.
+  /// Uploads `file`, reporting progress as a fraction; answers the new `Image`. Each request is tried again
+  /// after a 429 or 503 as `fetchRetrying` does (a refused upload stored nothing), telling `onWait(seconds)`.
   async upload(file, onProgress, onWait) {
+    if (file.size <= DIRECT_UPLOAD_LIMIT) {
+      const path = `/images?filename=${encodeURIComponent(file.name)}`;
+      return this.#send("POST", path, file, this.headers({ "Content-Type": file.type || "application/octet-stream" }), onProgress, onWait);
+    }
+    // Larger files: a presigned PUT straight to the object store, then the service checks what arrived.
+    const started = await this.json("POST", "/images/uploads", { size_bytes: file.size, filename: file.name }, { onWait });
+    await this.#send("PUT", started.upload_url, file, started.headers || {}, onProgress, onWait);
+    return this.json("POST", started.complete_url, undefined, { onWait });
+  }
+
+  /// `#sendOnce`, again after a 429 or 503 as `fetchRetrying` waits.
+  async #send(method, url, body, headers, onProgress, onWait) {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#uploadOnce(file, onProgress);
+        return await this.#sendOnce(method, url, body, headers, onProgress);
       } catch (error) {
-        if (!(error instanceof ApiError) || (error.status !== 429 && error.status !== 503) || attempt === RETRIES - 1) throw error;
-        const seconds = Math.min(error.retryAfter || 2 ** attempt, MAX_WAIT_SECONDS);
-        onWait?.(seconds);
-        await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+        if ((error.status !== 429 && error.status !== 503) || attempt === RETRIES - 1) throw error;
+        await backOff(attempt, error.retryAfter, onWait);
       }
     }
   }
 
-  async #uploadOnce(file, onProgress) {
-    if (file.size <= DIRECT_UPLOAD_LIMIT) {
-      const path = `/images?filename=${encodeURIComponent(file.name)}`;
-      return this.#send("POST", path, file, this.headers({ "Content-Type": file.type || "application/octet-stream" }), onProgress);
-    }
-    // Larger files: a presigned PUT straight to the object store, then the service checks what arrived.
-    const started = await this.json("POST", "/images/uploads", { size_bytes: file.size, filename: file.name });
-    await this.#send("PUT", started.upload_url, file, started.headers || {}, onProgress);
-    return this.json("POST", started.complete_url);
-  }
-
   /// XMLHttpRequest, not fetch: only it reports upload progress.
-  #send(method, url, body, headers, onProgress) {
+  #sendOnce(method, url, body, headers, onProgress) {
     return new Promise((resolve, reject) => {
       const xhr = new XMLHttpRequest();
       xhr.open(method, url);
