@@ -49,8 +49,6 @@ struct APIKeyRequest: Sendable, Equatable {
 
     /// An RFC 3339 time, with or without fractional seconds, `Z` or an offset.
     static func date(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
     }
 }
