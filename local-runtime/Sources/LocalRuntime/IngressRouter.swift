@@ -145,7 +145,12 @@ enum IngressRouter {
     /// The whole body, or 408 when it has not arrived within `timeout` (a client trickling a body holds a
     /// connection and memory; API Gateway cuts such requests off too). The connection is closed after the 408.
     static func collectBody(_ request: Request, upTo maxBodyBytes: Int, within timeout: Duration) async throws -> ByteBuffer {
-        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+        // Neither a length nor chunks: the request has no body (RFC 9112 §6.3), and most are GETs. No race of
+        // two tasks for nothing.
+        if request.headers[.transferEncoding] == nil, request.headers[.contentLength] == nil || request.headers[.contentLength] == "0" {
+            return ByteBuffer()
+        }
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
             group.addTask { try await request.body.collect(upTo: maxBodyBytes) }
             group.addTask {
                 try await Task.sleep(for: timeout)

@@ -141,10 +141,19 @@ actor WorkerSupervisor {
         workers[id]!.servedAny = true
         next.resume(returning: pending.assignment)
         let requestID = pending.assignment.requestID
-        Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(timeoutMs))
+        // Cancelled when the invocation ends (`stopDeadline`): left to sleep out the function's timeout, every
+        // short invocation kept a timer for up to 15 minutes (thousands at a few hundred requests a second).
+        deadlineTimers[id] = Task { [weak self] in
+            guard (try? await Task.sleep(for: .milliseconds(timeoutMs))) != nil else { return }
             await self?.deadlinePassed(worker: id, requestID: requestID)
         }
+    }
+
+    /// The running deadline timer of each busy or streaming worker.
+    private var deadlineTimers: [Int: Task<Void, Never>] = [:]
+
+    private func stopDeadline(worker id: Int) {
+        deadlineTimers.removeValue(forKey: id)?.cancel()
     }
 
     /// Starts a worker when the waiting invocations outnumber the workers already starting.
@@ -279,6 +288,7 @@ actor WorkerSupervisor {
     /// The streamed body has ended (whole or not): the worker may take the next invocation.
     func endStream(worker id: Int, requestID: String) {
         guard case .streaming(let streaming, _, _) = workers[id]?.state, streaming == requestID else { return }
+        stopDeadline(worker: id)
         workers[id]!.state = .starting
         workers[id]!.spawnedAt = .now
     }
@@ -290,6 +300,7 @@ actor WorkerSupervisor {
 
     private func finish(worker id: Int, requestID: String, with result: InvocationResult) -> Bool {
         guard case .busy(let pending) = workers[id]?.state, pending.assignment.requestID == requestID else { return false }
+        stopDeadline(worker: id)
         workers[id]!.state = .starting  // until it asks for the next invocation; not counted as a cold start
         workers[id]!.spawnedAt = .now
         workers[id]!.servedAny = true
@@ -310,6 +321,7 @@ actor WorkerSupervisor {
 
     private func workerExited(id: Int, status: Int32) {
         guard let worker = workers.removeValue(forKey: id) else { return }
+        stopDeadline(worker: id)
         let function = worker.process.function
         metrics.workers(function).set(Double(workers.values.filter { $0.process.function == function }.count))
         switch worker.state {
