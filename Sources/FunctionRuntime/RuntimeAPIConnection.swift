@@ -40,6 +40,8 @@ final class RuntimeAPIConnection: @unchecked Sendable {
     private var pending: [UInt8] = []
     /// A chunked request's bytes not yet sent.
     private var output = Data()
+    /// The send and receive timeout the open socket has, so a call that keeps it makes no `setsockopt`.
+    private var timeoutSet: Int?
     /// What each `recv` reads into.
     private var scratch = [UInt8](repeating: 0, count: 256 << 10)
 
@@ -169,6 +171,7 @@ final class RuntimeAPIConnection: @unchecked Sendable {
         }
         pending = []
         output = Data()
+        timeoutSet = nil
     }
 
     private var isOpen: Bool { socket.withLock { $0 >= 0 } }
@@ -203,11 +206,14 @@ final class RuntimeAPIConnection: @unchecked Sendable {
             socket.withLock { $0 = connected }
             pending = []
         }
-        // 0 is no limit: the `next` long poll lasts as long as the function is idle.
+        // 0 is no limit: the `next` long poll lasts as long as the function is idle. Set only when it changes
+        // (each invocation alternates `next` and `response`, so that is twice an invocation, not four times).
+        guard timeoutSet != timeoutSeconds else { return }
         var limit = timeval(tv_sec: timeoutSeconds, tv_usec: 0)
         let fd = socket.withLock { $0 }
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
         _ = setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        timeoutSet = timeoutSeconds
     }
 
     private func write(_ data: Data) throws {
@@ -278,12 +284,15 @@ final class RuntimeAPIConnection: @unchecked Sendable {
                 }
                 rest.removeFirst(lineEnd + 2)
                 if size == 0 {
-                    // Trailers, if any, up to the empty line.
-                    while Self.find([13, 10], in: rest) != 0 {
-                        if let end = Self.find([13, 10], in: rest) { rest.removeFirst(end + 2); continue }
-                        guard try fill(&rest) else { close(); throw Broken(reason: "the Runtime API's chunked answer ended early") }
+                    // Trailers, if any, each a line, up to the empty line.
+                    while true {
+                        guard let end = Self.find([13, 10], in: rest) else {
+                            guard try fill(&rest) else { close(); throw Broken(reason: "the Runtime API's chunked answer ended early") }
+                            continue
+                        }
+                        rest.removeFirst(end + 2)
+                        if end == 0 { break }
                     }
-                    rest.removeFirst(2)
                     break
                 }
                 guard body.count + size <= maxBody else { close(); throw Broken(reason: "the Runtime API's answer is over \(maxBody) bytes") }
@@ -338,7 +347,7 @@ final class RuntimeAPIConnection: @unchecked Sendable {
         guard haystack.count >= needle.count else { return nil }
         var i = 0
         while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], Array(haystack[i..<(i + needle.count)]) == needle { return i }
+            if haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
             i += 1
         }
         return nil
