@@ -10,6 +10,10 @@ import Glibc
 /// trailers, the connection's end), a kept-alive connection the peer closed, an answer before the body was
 /// taken, a chunked request as the peer reads it, and a long poll interrupted.
 @Suite struct RuntimeAPIConnectionTests {
+    /// Seconds a call may wait for the scripted peer: generous, since the suite runs beside the whole test run
+    /// on two cores (a 5 s limit timed out once in CI).
+    static let patience = 30
+
     /// A TCP listener on loopback whose connections are handled, one after another, by `script` on a thread.
     final class ScriptedPeer: @unchecked Sendable {
         let port: Int
@@ -74,14 +78,16 @@ import Glibc
             }
         }
         let connection = RuntimeAPIConnection(address: "127.0.0.1:\(peer.port)/workers/1")
-        let first = try connection.exchange("GET", "/next", timeoutSeconds: 5, maxBody: 1 << 20)
+        let first = try connection.exchange("GET", "/next", timeoutSeconds: Self.patience, maxBody: 1 << 20)
         #expect(first.status == 200 && first.body == Data("hello".utf8))
         #expect(first.headers.contains { $0.name == "Lambda-Runtime-Aws-Request-Id" && $0.value == "r1" })
-        let second = try connection.exchange("POST", "/response", body: Data("x".utf8), timeoutSeconds: 5, maxBody: 1 << 20)
+        let second = try connection.exchange("POST", "/response", body: Data("x".utf8), timeoutSeconds: Self.patience, maxBody: 1 << 20)
         #expect(second.status == 202 && second.body == Data("abcdefg".utf8))
         connection.close()
-        let third = try connection.exchange("GET", "/next", timeoutSeconds: 5, maxBody: 1 << 20)
+        let third = try connection.exchange("GET", "/next", timeoutSeconds: Self.patience, maxBody: 1 << 20)
         #expect(third.status == 200 && third.body == Data("to the end".utf8))
+        // The peer lives to the end: released after its last use, its deinit would close the listener.
+        withExtendedLifetime(peer) {}
     }
 
     @Test func aKeptAliveConnectionThePeerClosedIsOpenedAgain() throws {
@@ -96,11 +102,13 @@ import Glibc
             }
         }
         let connection = RuntimeAPIConnection(address: "http://127.0.0.1:\(peer.port)")
-        #expect(try connection.exchange("GET", "/a", timeoutSeconds: 5, maxBody: 100).body == Data("0".utf8))
+        #expect(try connection.exchange("GET", "/a", timeoutSeconds: Self.patience, maxBody: 100).body == Data("0".utf8))
         Thread.sleep(forTimeInterval: 0.05)
-        #expect(try connection.exchange("GET", "/b", timeoutSeconds: 5, maxBody: 100).body == Data("1".utf8))
+        #expect(try connection.exchange("GET", "/b", timeoutSeconds: Self.patience, maxBody: 100).body == Data("1".utf8))
         Thread.sleep(forTimeInterval: 0.05)
-        #expect(try connection.exchange("GET", "/c", timeoutSeconds: 5, maxBody: 100).body == Data("2".utf8))
+        #expect(try connection.exchange("GET", "/c", timeoutSeconds: Self.patience, maxBody: 100).body == Data("2".utf8))
+        // The peer lives to the end: released after its last use, its deinit would close the listener.
+        withExtendedLifetime(peer) {}
     }
 
     @Test func anAnswerBeforeTheBodyWasTakenIsRead() throws {
@@ -111,8 +119,10 @@ import Glibc
             close(fd)
         }
         let connection = RuntimeAPIConnection(address: "127.0.0.1:\(peer.port)")
-        let answer = try connection.exchange("POST", "/response", body: Data(count: 8 << 20), timeoutSeconds: 5, maxBody: 100)
+        let answer = try connection.exchange("POST", "/response", body: Data(count: 8 << 20), timeoutSeconds: Self.patience, maxBody: 100)
         #expect(answer.status == 413)
+        // The peer lives to the end: released after its last use, its deinit would close the listener.
+        withExtendedLifetime(peer) {}
     }
 
     @Test func aChunkedRequestIsFramedAsHTTPSays() throws {
@@ -124,7 +134,7 @@ import Glibc
             _ = ScriptedPeer.read(fd, until: "never")
         }
         let connection = RuntimeAPIConnection(address: "127.0.0.1:\(peer.port)")
-        try connection.beginChunked("/response", headers: [("Lambda-Runtime-Function-Response-Mode", "streaming")], timeoutSeconds: 5)
+        try connection.beginChunked("/response", headers: [("Lambda-Runtime-Function-Response-Mode", "streaming")], timeoutSeconds: Self.patience)
         Data("{\"statusCode\":200}".utf8).withUnsafeBytes { connection.addChunk($0) }
         Data().withUnsafeBytes { connection.addChunk($0) }  // skipped: an empty chunk would end the body
         Data(repeating: 7, count: 300).withUnsafeBytes { connection.addChunk($0) }
@@ -134,6 +144,8 @@ import Glibc
         #expect(text.contains("Transfer-Encoding: chunked\r\n") && text.contains("Lambda-Runtime-Function-Response-Mode: streaming\r\n"))
         let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
         #expect(body == "12\r\n{\"statusCode\":200}\r\n12c\r\n" + String(repeating: "\u{7}", count: 300) + "\r\n0\r\n\r\n")
+        // The peer lives to the end: released after its last use, its deinit would close the listener.
+        withExtendedLifetime(peer) {}
     }
 
     @Test func aLongPollIsInterrupted() async throws {
@@ -148,6 +160,8 @@ import Glibc
         poll.cancel()
         await #expect(throws: CancellationError.self) { try await poll.value }
         #expect(ContinuousClock.now - started < .seconds(5))
+        // The peer lives to the end: released after its last use, its deinit would close the listener.
+        withExtendedLifetime(peer) {}
     }
 
     final class LockedBytes: @unchecked Sendable {
